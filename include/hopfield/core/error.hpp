@@ -1,0 +1,88 @@
+#pragma once
+/// \file error.hpp
+/// \brief The library's exception type and the argument checks every public entry point uses.
+
+#include <cmath>
+#include <cstddef>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace hopfield {
+
+/// \brief Thrown for bad input: the message names the function, the argument and its value.
+///
+/// Derives from std::invalid_argument so generic handlers catch it; nothing is ever silently
+/// clamped instead of throwing.
+class invalid_argument : public std::invalid_argument {
+public:
+    /// \brief Builds the message "<where>: argument '<arg>' = <value>: <requirement>".
+    template <class Value>
+    invalid_argument(std::string_view where, std::string_view arg, const Value& value,
+                     std::string_view requirement)
+        : std::invalid_argument(format(where, arg, value, requirement)) {}
+
+private:
+    template <class Value>
+    static std::string format(std::string_view where, std::string_view arg, const Value& value,
+                              std::string_view requirement) {
+        std::ostringstream os;
+        os.precision(9);
+        os << where << ": argument '" << arg << "' = " << value << ": " << requirement;
+        return os.str();
+    }
+};
+
+namespace detail {
+
+/// Throws unless `value` is finite and strictly positive.
+template <class T>
+void require_positive(std::string_view where, std::string_view arg, T value) {
+    if (!(value > T(0)) || !std::isfinite(static_cast<double>(value)))
+        throw invalid_argument(where, arg, value, "must be finite and > 0");
+}
+
+/// Throws unless `value` is finite and >= 0.
+template <class T>
+void require_non_negative(std::string_view where, std::string_view arg, T value) {
+    if (!(value >= T(0)) || !std::isfinite(static_cast<double>(value)))
+        throw invalid_argument(where, arg, value, "must be finite and >= 0");
+}
+
+/// Throws if any of the n values is NaN or +-Inf, naming the first offending index.
+template <class T>
+void require_finite(std::string_view where, std::string_view arg, const T* data, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(data[i])) {
+            std::ostringstream what;
+            what << "must be finite, but element " << i << " is not";
+            throw invalid_argument(where, arg, data[i], what.str());
+        }
+    }
+}
+
+/// Throws if two sizes that must agree differ.
+inline void require_size(std::string_view where, std::string_view arg, std::ptrdiff_t got,
+                         std::ptrdiff_t expected) {
+    if (got != expected) {
+        std::ostringstream what;
+        what << "size mismatch, expected " << expected;
+        throw invalid_argument(where, arg, got, what.str());
+    }
+}
+
+/// Throws if every element is not exactly +1 or -1.
+template <class T>
+void require_binary(std::string_view where, std::string_view arg, const T* data, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (data[i] != T(1) && data[i] != T(-1)) {
+            std::ostringstream what;
+            what << "must be +1 or -1, but element " << i << " is not";
+            throw invalid_argument(where, arg, data[i], what.str());
+        }
+    }
+}
+
+}  // namespace detail
+}  // namespace hopfield

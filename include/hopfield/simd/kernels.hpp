@@ -1,0 +1,124 @@
+#pragma once
+/// \file kernels.hpp
+/// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
+/// axpy, scale, max. Generic over the architecture; the compile-time best is the default.
+///
+/// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
+/// compare against at sizes that are not multiples of the SIMD width.
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <xsimd/xsimd.hpp>
+
+namespace hopfield::simd {
+
+/// \brief The architecture the kernels use unless told otherwise: follows the compiler flags
+/// (sse2 with no flags, fma3<avx2> with -mavx2 -mfma, avx512bw with -march=native on Zen 4).
+using default_arch = xsimd::default_arch;
+
+/// \brief Number of `Scalar` lanes of one batch on `Arch`.
+template <class Scalar, class Arch = default_arch>
+inline constexpr std::size_t width = xsimd::batch<Scalar, Arch>::size;
+
+/// \brief Dot product of two length-n arrays, accumulated in `Scalar` with four independent
+/// batch accumulators (hides FMA latency).
+template <class Arch = default_arch, class Scalar>
+Scalar dot(const Scalar* a, const Scalar* b, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    batch acc0(Scalar(0)), acc1(Scalar(0)), acc2(Scalar(0)), acc3(Scalar(0));
+    std::size_t i = 0;
+    for (; i + 4 * w <= n; i += 4 * w) {
+        acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
+        acc1 = xsimd::fma(batch::load_unaligned(a + i + w), batch::load_unaligned(b + i + w), acc1);
+        acc2 = xsimd::fma(batch::load_unaligned(a + i + 2 * w), batch::load_unaligned(b + i + 2 * w), acc2);
+        acc3 = xsimd::fma(batch::load_unaligned(a + i + 3 * w), batch::load_unaligned(b + i + 3 * w), acc3);
+    }
+    for (; i + w <= n; i += w)
+        acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
+    Scalar sum = xsimd::hadd((acc0 + acc1) + (acc2 + acc3));
+    for (; i < n; ++i) sum += a[i] * b[i];
+    return sum;
+}
+
+/// \brief y += alpha * x over n values.
+template <class Arch = default_arch, class Scalar>
+void axpy(Scalar alpha, const Scalar* x, Scalar* y, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    const batch va(alpha);
+    std::size_t i = 0;
+    for (; i + w <= n; i += w)
+        xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i)).store_unaligned(y + i);
+    for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+/// \brief x *= alpha over n values.
+template <class Arch = default_arch, class Scalar>
+void scale(Scalar alpha, Scalar* x, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    const batch va(alpha);
+    std::size_t i = 0;
+    for (; i + w <= n; i += w) (va * batch::load_unaligned(x + i)).store_unaligned(x + i);
+    for (; i < n; ++i) x[i] *= alpha;
+}
+
+/// \brief Largest of n values; -inf for n = 0. NaN inputs are not supported (callers check).
+template <class Arch = default_arch, class Scalar>
+Scalar max(const Scalar* x, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    Scalar best = -std::numeric_limits<Scalar>::infinity();
+    std::size_t i = 0;
+    if (n >= w) {
+        batch acc = batch::load_unaligned(x);
+        for (i = w; i + w <= n; i += w) acc = xsimd::max(acc, batch::load_unaligned(x + i));
+        alignas(64) Scalar lanes[w];
+        acc.store_aligned(lanes);
+        for (std::size_t k = 0; k < w; ++k) best = lanes[k] > best ? lanes[k] : best;
+    }
+    for (; i < n; ++i) best = x[i] > best ? x[i] : best;
+    return best;
+}
+
+}  // namespace hopfield::simd
+
+namespace hopfield::simd {
+
+/// \brief p[i] = exp(z[i] - shift) for n values; returns their sum. `z` and `p` may alias.
+/// exp of -inf (a masked score) is exactly 0. Callers pass shift >= max(z) so no term overflows.
+template <class Arch = default_arch, class Scalar>
+Scalar exp_sum(const Scalar* z, Scalar* p, std::size_t n, Scalar shift) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    const batch vs(shift);
+    // xsimd 8.1's exp converts its argument to an integer internally; -inf (a masked score)
+    // would be an out-of-range conversion (undefined behaviour, flagged by clang's UBSan).
+    // Any argument below -1000 gives exactly 0 in float and double alike, so floor it there.
+    const batch floor(Scalar(-1000));
+    batch acc(Scalar(0));
+    std::size_t i = 0;
+    for (; i + w <= n; i += w) {
+        const batch e = xsimd::exp(xsimd::max(batch::load_unaligned(z + i) - vs, floor));
+        e.store_unaligned(p + i);
+        acc += e;
+    }
+    Scalar sum = xsimd::hadd(acc);
+    for (; i < n; ++i) {
+        p[i] = std::exp(z[i] - shift);
+        sum += p[i];
+    }
+    return sum;
+}
+
+/// \brief True when every one of the n values is < +inf and not NaN (-inf is allowed: a mask).
+template <class Scalar>
+bool all_below_inf(const Scalar* z, std::size_t n) noexcept {
+    bool ok = true;
+    for (std::size_t i = 0; i < n; ++i) ok &= (z[i] < std::numeric_limits<Scalar>::infinity());
+    return ok;
+}
+
+}  // namespace hopfield::simd
