@@ -1,0 +1,28 @@
+#pragma once
+/// \file hopfield.hpp
+/// \brief Umbrella header of the hopfield library: associative memories (classical, dense,
+/// exponential, modern continuous, sparse and outlier-efficient Hopfield networks) sharing one
+/// similarity -> separation -> projection retrieval kernel.
+
+#include "hopfield/version.hpp"
+
+#include "hopfield/core/error.hpp"
+#include "hopfield/core/types.hpp"
+#include "hopfield/simd/kernels.hpp"
+#include "hopfield/memory/pattern_memory.hpp"
+#include "hopfield/separation/concept.hpp"
+#include "hopfield/separation/identity.hpp"
+#include "hopfield/separation/softmax.hpp"
+#include "hopfield/separation/softmax1.hpp"
+#include "hopfield/separation/sparsemax.hpp"
+#include "hopfield/separation/entmax.hpp"
+#include "hopfield/separation/interaction.hpp"
+#include "hopfield/retrieval/workspace.hpp"
+#include "hopfield/retrieval/kernel.hpp"
+#include "hopfield/models/concept.hpp"
+#include "hopfield/models/modern.hpp"
+#include "hopfield/models/dense.hpp"
+#include "hopfield/models/couplings.hpp"
+#include "hopfield/dynamics/result.hpp"
+#include "hopfield/dynamics/continuous.hpp"
+#include "hopfield/dynamics/binary.hpp"
