@@ -203,3 +203,19 @@ TEST_CASE("continuous dynamics reject bad input naming the argument", "[continuo
                       Catch::Contains("queries.cols()' = 4"));
     CHECK_THROWS_WITH(hopfield::energy(model, X, Eigen::Vector2f::Ones()), Catch::Contains("state.size()"));
 }
+
+TEST_CASE("step_batch gives bitwise identical results for every thread count", "[continuous][threads]") {
+    // 200 queries = three full chunks of 64 (GEMM path) and a tail of 8 (single-query path).
+    const auto X = ref::random_gaussian<float>(300, 48, 1, 0.3);
+    const auto Q = ref::random_gaussian<float>(200, 48, 2, 0.3);
+    for_each_model(3.0, [&](const auto& model) {
+        const auto one = hopfield::step_batch(model, X, Q, {.threads = 1});
+        for (const int threads : {2, 3, 8}) CHECK(hopfield::step_batch(model, X, Q, {.threads = threads}) == one);
+        for (const Index b : {Index(0), Index(63), Index(64), Index(199)}) {
+            const auto single = hopfield::step(model, X, Q.row(b).transpose());
+            CHECK((one.row(b).transpose() - single).cwiseAbs().maxCoeff() < 1e-5f);
+        }
+    });
+    CHECK_THROWS_WITH(hopfield::step_batch(hopfield::LogSumExpHopfield(1.0), X, Q, {.threads = 0}),
+                      Catch::Contains("options.threads' = 0"));
+}

@@ -141,3 +141,48 @@ TEST_CASE("projection skips zero weights: sparse weights touch only their rows",
     hopfield::kernel::projection(view, w, out.data());
     for (Index i = 0; i < 5; ++i) CHECK(out[i] == 1.0f);
 }
+
+TEMPLATE_TEST_CASE("streaming softmax kernel equals the two-pass reference across many blocks", "[kernel]",
+                   float, double) {
+    // The one-pass kernel rescales its accumulator whenever a later block raises the maximum;
+    // exercise it with N spanning many blocks, with scores that grow along the memory (every
+    // block rescales), with huge beta (early blocks underflow to 0) and for softmax_1.
+    using Scalar = TestType;
+    const double tol = std::is_same_v<Scalar, float> ? 2e-5 : 1e-12;
+    hopfield::Workspace<Scalar> ws;
+    for (const Index d : {Index(1), Index(17), Index(64), Index(1000)}) {
+        const Index block = hopfield::kernel::streaming_block_rows<Scalar>(d);
+        for (const Index N : {Index(1), block - 1, block, block + 1, 3 * block + 5}) {
+            for (const bool growing : {false, true}) {
+                CAPTURE(d, N, growing);
+                auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N + d), 0.3);
+                if (growing)  // pattern mu scaled by (1 + mu/N): later patterns score higher
+                    for (Index mu = 0; mu < N; ++mu) X.row(mu) *= Scalar(1 + double(mu) / double(N));
+                const hopfield::PatternView<Scalar> view(X);
+                const auto rows = ref::to_rows(view);
+                hopfield::Vector<Scalar> q = growing ? hopfield::Vector<Scalar>(X.row(N - 1).transpose())
+                                                     : hopfield::Vector<Scalar>(ref::random_gaussian<Scalar>(1, d, 5).row(0).transpose());
+                for (const double beta : {0.5, 50.0}) {
+                    const auto s = ref::similarity(rows, ref::to_dvec(q), beta);
+                    hopfield::Vector<Scalar> out(d), out1(d);
+                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax{}, out.data(), ws);
+                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax1{}, out1.data(), ws);
+                    // the score error (~eps * d * beta) enters the weights exponentially
+                    const double t = tol * double(d) * std::max(1.0, beta);
+                    CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
+                    CHECK(ref::max_rel_diff(out1, ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("streaming kernel rejects scores that overflow, like the map", "[kernel][errors]") {
+    hopfield::RowMatrix<float> X = hopfield::RowMatrix<float>::Constant(3, 4, 1e20f);
+    const Eigen::Vector4f q(1e20f, 1e20f, 1e20f, 1e20f);
+    hopfield::Workspace<float> ws;
+    hopfield::Vector<float> out(4);
+    CHECK_THROWS_WITH(hopfield::kernel::retrieve(hopfield::PatternView<float>(X), q.data(), 1.0f,
+                                                 hopfield::Softmax{}, out.data(), ws),
+                      Catch::Contains("softmax") && Catch::Contains("'scores' = inf"));
+}

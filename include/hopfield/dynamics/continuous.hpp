@@ -2,8 +2,12 @@
 /// \file continuous.hpp
 /// \brief Dynamics of continuous models: one update, batched updates, iterate to a fixed point.
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "hopfield/dynamics/checks.hpp"
 #include "hopfield/dynamics/result.hpp"
@@ -25,19 +29,48 @@ Vector<typename Derived::Scalar> step(const M& model, view_for<Derived> memory,
 }
 
 /// \brief One update for every query of a batch (one query per row, B x d), through the
-/// batched kernel (Eigen GEMM from kernel::gemm_min_batch queries on). Returns B x d.
+/// batched kernel (Eigen GEMM for chunks of kernel::gemm_min_batch queries or more), on
+/// `options.threads` threads. Returns B x d.
 template <ContinuousModel M, class Derived>
 RowMatrix<typename Derived::Scalar> step_batch(const M& model, view_for<Derived> memory,
-                                               const Eigen::MatrixBase<Derived>& queries) {
+                                               const Eigen::MatrixBase<Derived>& queries,
+                                               BatchOptions options = {}) {
     using Scalar = typename Derived::Scalar;
     detail::require_memory("step_batch", memory);
+    detail::require_at_least_one("step_batch", "options.threads", options.threads);
     if (queries.cols() != memory.dim())
         throw invalid_argument("step_batch", "queries.cols()", queries.cols(),
                                "must equal the pattern dimension d = " + std::to_string(memory.dim()));
-    const RowMatrix<Scalar> Q = queries;
+    const Eigen::Ref<const RowMatrix<Scalar>> Q(queries.derived());  // no copy if row-major
     detail::require_finite("step_batch", "queries", Q.data(), std::size_t(Q.size()));
     RowMatrix<Scalar> out(Q.rows(), Q.cols());
-    model.update_batch(memory, Q, out, thread_workspace<Scalar>());
+    const Index chunk = BatchOptions::chunk_rows;
+    const Index chunks = (Q.rows() + chunk - 1) / chunk;
+    auto run = [&](Index first_chunk, Index stride) {
+        auto& ws = thread_workspace<Scalar>();
+        for (Index c = first_chunk; c < chunks; c += stride) {
+            const Index r0 = c * chunk, rows = std::min(chunk, Q.rows() - r0);
+            model.update_batch(memory, Q.middleRows(r0, rows), out.middleRows(r0, rows), ws);
+        }
+    };
+    const Index workers = std::min<Index>(options.threads, chunks);
+    if (workers <= 1) {
+        run(0, 1);
+        return out;
+    }
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
+    for (Index t = 0; t < workers; ++t)
+        pool.emplace_back([&, t] {
+            try {
+                run(t, workers);
+            } catch (...) {
+                errors[std::size_t(t)] = std::current_exception();
+            }
+        });
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
     return out;
 }
 

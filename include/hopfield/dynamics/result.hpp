@@ -26,6 +26,16 @@ struct Result {
     double energy = 0;
 };
 
+/// \brief Options of step_batch().
+///
+/// The queries are processed in fixed chunks of `chunk_rows` rows whatever the thread count,
+/// so the results are bitwise identical for every value of `threads`. Each worker uses its
+/// own workspace; Eigen's products inside stay single-threaded (no oversubscription).
+struct BatchOptions {
+    int threads = 1;               ///< worker threads (>= 1); opt-in parallelism
+    static constexpr Index chunk_rows = 64;  ///< queries per chunk (a scores block per chunk)
+};
+
 /// \brief Options of iterate() for continuous states.
 ///
 /// Stopping rule: stop after the first update t with max_i |xi_{t}_i - xi_{t-1}_i| <= tolerance

@@ -54,7 +54,7 @@ public:
     /// responsibility at this level (the dynamics functions check them once per call).
     template <Real Scalar>
     void update(PatternView<Scalar> X, const Scalar* xi, Scalar* out, Workspace<Scalar>& ws) const {
-        kernel::associate(X, xi, Scalar(beta_), separation<Scalar>(), out, ws);
+        kernel::retrieve(X, xi, Scalar(beta_), map_, out, ws);
     }
 
     /// \brief The batched update: one query per row of Q (B x d) into out (B x d).
@@ -63,13 +63,7 @@ public:
                       const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
                       std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
                       Workspace<Scalar>& ws) const {
-        kernel::associate_batch(X, Q, Scalar(beta_), separation<Scalar>(), out, ws);
-    }
-
-    /// \brief The separation step as the kernel calls it (weights in place of the scores).
-    template <Real Scalar>
-    auto separation() const {
-        return [this](Scalar* s, Index n) { map_.apply(s, s, std::size_t(n)); };
+        kernel::retrieve_batch(X, Q, Scalar(beta_), map_, out, ws);
     }
 
     /// \brief E(xi), accumulated in double (see the class comment for the formula).

@@ -12,11 +12,15 @@
 /// `gemm_min_batch` queries or more. The slow, obviously-correct twin lives in
 /// tests/reference.hpp.
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 #include "hopfield/core/types.hpp"
 #include "hopfield/retrieval/workspace.hpp"
+#include "hopfield/separation/concept.hpp"
 #include "hopfield/simd/kernels.hpp"
 
 namespace hopfield::kernel {
@@ -26,20 +30,28 @@ namespace hopfield::kernel {
 inline constexpr Index gemm_min_batch = 16;
 
 /// \brief s[mu] = scale * (x_mu . q) for every stored pattern mu (length N output).
+/// (Measured: four rows per pass over q, sharing its loads, was slower than this on Zen 4.)
 template <class Arch = simd::default_arch, Real Scalar>
-void similarity(PatternView<Scalar> X, const Scalar* q, Scalar scale, Scalar* s) noexcept {
+void similarity(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, Scalar* s) noexcept {
     const auto d = std::size_t(X.dim());
     for (Index mu = 0; mu < X.size(); ++mu) s[mu] = scale * simd::dot<Arch>(X.row(mu), q, d);
 }
 
-/// \brief out = sum_mu w[mu] x_mu (length d output). Zero weights are skipped, so sparse maps
-/// touch only the rows of their support.
+/// \brief out += sum_mu w[mu] x_mu over the patterns of X (length d output), one axpy per
+/// row with non-zero weight, so sparse maps touch only the rows of their support.
+/// (Measured: holding output chunks in registers across groups of rows was slower than this.)
 template <class Arch = simd::default_arch, Real Scalar>
-void projection(PatternView<Scalar> X, const Scalar* w, Scalar* out) noexcept {
+void accumulate(PatternView<Scalar> X, const Scalar* w, Scalar* out) noexcept {
     const auto d = std::size_t(X.dim());
-    for (std::size_t i = 0; i < d; ++i) out[i] = Scalar(0);
     for (Index mu = 0; mu < X.size(); ++mu)
         if (w[mu] != Scalar(0)) simd::axpy<Arch>(w[mu], X.row(mu), out, d);
+}
+
+/// \brief out = sum_mu w[mu] x_mu (length d output); see accumulate().
+template <class Arch = simd::default_arch, Real Scalar>
+void projection(PatternView<Scalar> X, const Scalar* w, Scalar* out) noexcept {
+    for (Index i = 0; i < X.dim(); ++i) out[i] = Scalar(0);
+    accumulate<Arch>(X, w, out);
 }
 
 /// \brief One pass of the kernel for a single query: out = X^T separate(scale * X q).
@@ -78,6 +90,84 @@ void associate_batch(PatternView<Scalar> X,
     ws.batch_scores.noalias() = scale * (Q * Xm.transpose());
     for (Index b = 0; b < B; ++b) separate(ws.batch_scores.row(b).data(), X.size());
     out.noalias() = ws.batch_scores * Xm;
+}
+
+/// \brief Rows per block of the streaming kernel: about 128 KiB of patterns, so that a block
+/// read for its scores is still in L2 when it is read again for the projection (measured on
+/// Zen 4: 4 KiB to 256 KiB are within noise of each other, 128 KiB slightly ahead).
+template <Real Scalar>
+Index streaming_block_rows(Index d) noexcept {
+    const Index rows = Index(131072 / sizeof(Scalar)) / std::max<Index>(d, 1);
+    return std::clamp<Index>(rows, 4, 1024);
+}
+
+/// \brief out = X^T softmax(scale X q) (or softmax_1 with `extra_zero_logit`) in ONE pass over
+/// X: the online-softmax recurrence (Milakov & Gimelshein 2018; flash attention), per block of
+/// rows: scores, block maximum, rescale the accumulator when the maximum grows, then add the
+/// block's rows weighted by exp(score - max). Memory traffic is one read of X instead of the
+/// two of scores-then-projection. Scores that overflow to +inf throw like the map would.
+template <class Arch = simd::default_arch, Real Scalar>
+void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
+                                 bool extra_zero_logit, const char* map_name, Scalar* out,
+                                 Workspace<Scalar>& ws) {
+    const Index N = X.size(), d = X.dim();
+    const Index block = streaming_block_rows<Scalar>(d);
+    Workspace<Scalar>::reserve(ws.scores, std::min(block, N));
+    Scalar* s = ws.scores.data();
+    const auto ud = std::size_t(d);
+    for (Index i = 0; i < d; ++i) out[i] = Scalar(0);
+    constexpr Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
+    Scalar top = extra_zero_logit ? Scalar(0) : minus_inf;
+    Scalar sum = extra_zero_logit ? Scalar(1) : Scalar(0);
+    for (Index b0 = 0; b0 < N; b0 += block) {
+        const Index n = std::min(block, N - b0);
+        similarity<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), q, scale, s);
+        detail::require_scores(map_name, s, std::size_t(n));
+        const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
+        if (block_top > top) {
+            if (top != minus_inf) {  // rescale what was accumulated against the old maximum
+                const Scalar r = std::exp(top - block_top);
+                simd::scale<Arch>(r, out, ud);
+                sum *= r;
+            }
+            top = block_top;
+        }
+        if (top == minus_inf) continue;  // every score so far is -inf
+        sum += simd::exp_sum<Arch>(s, s, std::size_t(n), top);
+        accumulate<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), s, out);
+    }
+    if (sum > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum, out, ud);
+}
+
+/// \brief Retrieval with a separation map: out = X^T map(scale X q). The kernel picks the
+/// path: one streaming pass for the softmax family, otherwise scores -> map -> projection of
+/// the rows with non-zero weight (sparse maps touch only their support; the weights stay in
+/// ws.scores).
+template <class Arch = simd::default_arch, Real Scalar, SeparationMap Map>
+void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, const Map& map,
+              Scalar* out, Workspace<Scalar>& ws) {
+    if constexpr (SoftmaxFamily<Map>) {
+        associate_softmax_streaming<Arch>(X, q, scale, Map::extra_zero_logit, Map::name, out, ws);
+    } else {
+        associate<Arch>(X, q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); },
+                        out, ws);
+    }
+}
+
+/// \brief Batched retrieval with a separation map, one query per row of Q (B x d):
+/// small batches loop retrieve(); from gemm_min_batch queries on, two GEMMs with the map
+/// applied row by row in between (see associate_batch).
+template <class Arch = simd::default_arch, Real Scalar, SeparationMap Map>
+void retrieve_batch(PatternView<Scalar> X, const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
+                    std::type_identity_t<Scalar> scale, const Map& map,
+                    std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+    if (Q.rows() < gemm_min_batch) {
+        for (Index b = 0; b < Q.rows(); ++b) retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
+        return;
+    }
+    associate_batch<Arch>(X, Q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out,
+                          ws);
 }
 
 }  // namespace hopfield::kernel

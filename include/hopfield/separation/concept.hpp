@@ -36,6 +36,15 @@ concept SeparationMap = requires(const M& m, const float* zf, float* pf, const d
     { M::name } -> std::convertible_to<const char*>;
 };
 
+/// \brief A map of the softmax family, sep(z)_i = exp(z_i) / (c + sum_j exp(z_j)) with c = 0
+/// (softmax) or c = 1 (softmax_1, `M::extra_zero_logit`: a zero logit that takes weight but
+/// projects nothing). The retrieval kernel evaluates these in ONE streaming pass over the
+/// patterns (running maximum with rescaled accumulation), instead of scores, map, projection.
+template <class M>
+concept SoftmaxFamily = SeparationMap<M> && requires {
+    { M::extra_zero_logit } -> std::convertible_to<bool>;
+};
+
 /// \brief Applies a map to an Eigen vector and returns the weights (convenience; allocates).
 template <SeparationMap M, class Derived>
 auto separate(const M& map, const Eigen::MatrixBase<Derived>& z) {

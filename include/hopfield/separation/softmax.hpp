@@ -19,6 +19,8 @@ namespace hopfield {
 struct Softmax {
     /// \brief Identifier used in messages and benchmarks.
     static constexpr const char* name = "softmax";
+    /// \brief Softmax family without the extra zero logit (see SoftmaxFamily).
+    static constexpr bool extra_zero_logit = false;
 
     /// \brief p = softmax(z) over n scores; z and p may alias.
     template <class Scalar>

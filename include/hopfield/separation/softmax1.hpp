@@ -25,6 +25,8 @@ namespace hopfield {
 struct Softmax1 {
     /// \brief Identifier used in messages and benchmarks.
     static constexpr const char* name = "softmax1";
+    /// \brief Softmax family with the extra zero logit (see SoftmaxFamily).
+    static constexpr bool extra_zero_logit = true;
 
     /// \brief p = softmax_1(z) over n scores; z and p may alias.
     template <class Scalar>

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""PyTorch baseline for bench_retrieval, and the ratio table.
+
+Runs the same shapes as bench/bench_retrieval.cpp through PyTorch on one thread
+(out = X^T softmax(beta X q), and the batched form), then reads the C++ benchmark's JSON
+output and prints library time, PyTorch time and their ratio side by side.
+
+    bench/torch_retrieval.py BENCH_JSON       (see bench/compare_torch.sh, which makes it)
+
+PyTorch comes from Debian (python3-torch); it is a yardstick, not a dependency. Debian's
+torch does its GEMMs through whatever libblas.so.3 the alternatives system points to: with
+the reference BLAS its batched products are ~10x slower than with OpenBLAS, so install
+libopenblas0-pthread for a fair comparison (compare_torch.sh pins it to one thread). The
+library loaded is printed with the table.
+"""
+import json
+import sys
+import time
+
+try:
+    import torch
+except ImportError:
+    sys.exit("torch_retrieval.py: PyTorch is not installed (apt-get install python3-torch); skipped")
+
+torch.set_num_threads(1)
+BETA = 8.0
+
+
+def median_seconds(fn, min_time=0.3, repetitions=5):
+    """Median over repetitions of the mean time per call within one repetition."""
+    fn()  # warm up
+    results = []
+    for _ in range(repetitions):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time / repetitions:
+                break
+        results.append(elapsed / calls)
+    results.sort()
+    return results[len(results) // 2]
+
+
+def patterns(n, d, seed):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(n, d, generator=g) * 2 - 1) * (1.7 / d ** 0.5)
+
+
+def single(d, n):
+    X, q = patterns(n, d, 1), patterns(1, d, 2)[0]
+
+    def run():
+        with torch.no_grad():
+            return X.t() @ torch.softmax(BETA * (X @ q), dim=0)
+
+    return median_seconds(run)
+
+
+def batch(b, d, n):
+    X, Q = patterns(n, d, 1), patterns(b, d, 3)
+
+    def run():
+        with torch.no_grad():
+            return torch.softmax(BETA * (Q @ X.t()), dim=1) @ X
+
+    return median_seconds(run)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    with open(sys.argv[1]) as f:
+        rows = json.load(f)["benchmarks"]
+    cpp = {}
+    for r in rows:
+        if r.get("aggregate_name", "median") != "median":
+            continue
+        name = r["run_name"]
+        unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[r["time_unit"]]
+        cpp[name] = r["real_time"] * unit
+
+    blas = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and ".so" in line})
+    print("PyTorch", torch.__version__, "BLAS:", ", ".join(blas) or "none loaded")
+    print(f"{'shape':<34} {'hopfield':>12} {'PyTorch':>12} {'PyTorch/hopfield':>17}")
+    for d in (64, 256, 1024):
+        for n in (1000, 10000, 100000):
+            key = f"single/softmax/{d}/{n}"
+            if key not in cpp:
+                continue
+            t = single(d, n)
+            print(f"{'single query d=%d N=%d' % (d, n):<34} {cpp[key]*1e3:>10.3f}ms {t*1e3:>10.3f}ms {t/cpp[key]:>16.2f}x")
+    for threads in (1, 2):
+        key = f"batch/softmax/256/256/10000/{threads}/real_time"
+        if key in cpp:
+            t = batch(256, 256, 10000)
+            print(f"{'batch 256 d=256 N=10000 (%d thr)' % threads:<34} {cpp[key]*1e3:>10.3f}ms {t*1e3:>10.3f}ms {t/cpp[key]:>16.2f}x")
+    print("(PyTorch on one thread; hopfield thread count as labelled; medians of one run each)")
+
+
+if __name__ == "__main__":
+    main()
