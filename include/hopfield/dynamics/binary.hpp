@@ -15,12 +15,15 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "hopfield/dynamics/checks.hpp"
 #include "hopfield/dynamics/result.hpp"
 #include "hopfield/models/concept.hpp"
+#include "hopfield/memory/bit_memory.hpp"
 #include "hopfield/models/couplings.hpp"
+#include "hopfield/retrieval/bit_kernel.hpp"
 #include "hopfield/simd/kernels.hpp"
 
 namespace hopfield {
@@ -51,13 +54,14 @@ Scalar sign_keep(double field, Scalar current) {
     return field > 0 ? Scalar(1) : (field < 0 ? Scalar(-1) : current);
 }
 
-/// A pattern model bound to its memory; the incremental tracker keeps the overlaps m = X sigma
-/// (exact integers) and a transposed copy of X so that one neuron's field is one contiguous dot
-/// product and one flip one axpy: O(N) per neuron.
-template <BinaryModel M, Real Scalar>
+/// A pattern model bound to its memory (a PatternView or a BitPatternMemory); the incremental
+/// tracker keeps the overlaps m = X sigma (exact integers) and a transposed float copy of X so
+/// that one neuron's field is one contiguous dot product and one flip one axpy: O(N) per
+/// neuron. (For bit-packed memories the tracker unpacks that transposed copy once per run.)
+template <BinaryModel M, Real Scalar, class Memory = PatternView<Scalar>>
 struct PatternNetwork {
     const M& model;
-    PatternView<Scalar> X;
+    const Memory& X;
 
     Index dim() const { return X.dim(); }
     double fields(const Scalar* s, Scalar* h, Workspace<Scalar>& ws) const { return model.fields(X, s, h, ws); }
@@ -71,8 +75,16 @@ struct PatternNetwork {
         bool stale = true;
         Workspace<Scalar> ws;
 
-        Tracker(const PatternNetwork& n, const Scalar* s) : net(n), XT(n.X.matrix().transpose()), m(n.X.size()), a(n.X.size()) {
-            kernel::similarity(n.X, s, Scalar(1), m.data());
+        Tracker(const PatternNetwork& n, const Scalar* s) : net(n), XT(n.X.dim(), n.X.size()), m(n.X.size()), a(n.X.size()) {
+            if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
+                for (Index mu = 0; mu < n.X.size(); ++mu) XT.col(mu) = n.X.template pattern<Scalar>(mu);
+                std::vector<std::uint64_t> packed(static_cast<std::size_t>(n.X.words()));
+                BitPatternMemory::pack(s, n.X.dim(), packed.data());
+                kernel::overlaps(n.X, packed.data(), m.data());
+            } else {
+                XT = n.X.matrix().transpose();
+                kernel::similarity(n.X, s, Scalar(1), m.data());
+            }
         }
         /// field of neuron i (up to exp(log_scale) / 2, a positive factor)
         double field(Index i, Scalar si) {
@@ -213,6 +225,10 @@ void require_binary_memory(const char* where, PatternView<Scalar> X) {
     require_binary(where, "patterns", X.data(), std::size_t(X.size() * X.dim()));
 }
 
+inline void require_binary_memory(const char* where, const BitPatternMemory& X) {
+    if (X.empty()) throw invalid_argument(where, "memory.size()", 0, "memory must not be empty");
+}
+
 template <Real Scalar>
 void require_binary_state(const char* where, Index d, const Vector<Scalar>& s) {
     if (s.size() != d)
@@ -221,10 +237,17 @@ void require_binary_state(const char* where, Index d, const Vector<Scalar>& s) {
     require_binary(where, "state", s.data(), std::size_t(s.size()));
 }
 
+/// The storage a binary pattern model runs on: the bit-packed memory itself, or a view.
+template <Real Scalar, class Memory>
+decltype(auto) binary_storage(const Memory& memory) {
+    if constexpr (std::is_same_v<Memory, BitPatternMemory>) return (memory);
+    else return PatternView<Scalar>(memory);
+}
+
 /// The checks every public function of a pattern model runs once: a non-empty +-1 memory and
 /// a +-1 state of length d; returns the state as a vector.
-template <Real Scalar, class Derived>
-Vector<Scalar> binary_input(const char* where, PatternView<Scalar> X, const Eigen::MatrixBase<Derived>& state) {
+template <Real Scalar, class Storage, class Derived>
+Vector<Scalar> binary_input(const char* where, const Storage& X, const Eigen::MatrixBase<Derived>& state) {
     require_binary_memory(where, X);
     Vector<Scalar> s = state.reshaped();
     require_binary_state(where, X.dim(), s);
@@ -233,14 +256,20 @@ Vector<Scalar> binary_input(const char* where, PatternView<Scalar> X, const Eige
 
 }  // namespace detail
 
+/// \brief Where binary pattern models store their patterns: a bit-packed BitPatternMemory, or
+/// anything that converts to a PatternView<Scalar> (PatternMemory, row-major Eigen matrix).
+template <class Memory, class Scalar>
+concept BinaryMemory = std::same_as<Memory, BitPatternMemory> || std::convertible_to<const Memory&, PatternView<Scalar>>;
+
 /// \brief One synchronous update sigma_i <- sign(h_i) of a binary pattern model (ties keep).
-template <BinaryModel M, class Derived>
-Vector<typename Derived::Scalar> step(const M& model, view_for<Derived> memory,
-                                      const Eigen::MatrixBase<Derived>& state) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+Vector<typename Derived::Scalar> step(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
-    Vector<Scalar> s = detail::binary_input("step", memory, state);
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    Vector<Scalar> s = detail::binary_input<Scalar>("step", X, state);
     Vector<Scalar> h(s.size());
-    model.fields(memory, s.data(), h.data(), thread_workspace<Scalar>());
+    model.fields(X, s.data(), h.data(), thread_workspace<Scalar>());
     for (Index i = 0; i < s.size(); ++i) s[i] = detail::sign_keep(double(h[i]), s[i]);
     return s;
 }
@@ -248,12 +277,14 @@ Vector<typename Derived::Scalar> step(const M& model, view_for<Derived> memory,
 /// \brief The fields h_i = (E(sigma_i=-1) - E(sigma_i=+1))/2 of a binary pattern model
 /// (the Hebbian local field for ClassicalHebbian), as true values in double; fields beyond
 /// double's range (exponential F at large d) saturate to +-inf, never NaN.
-template <BinaryModel M, class Derived>
-Eigen::VectorXd fields(const M& model, view_for<Derived> memory, const Eigen::MatrixBase<Derived>& state) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+Eigen::VectorXd fields(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
-    const Vector<Scalar> s = detail::binary_input("fields", memory, state);
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    const Vector<Scalar> s = detail::binary_input<Scalar>("fields", X, state);
     Vector<Scalar> h(s.size());
-    const double log_scale = model.fields(memory, s.data(), h.data(), thread_workspace<Scalar>());
+    const double log_scale = model.fields(X, s.data(), h.data(), thread_workspace<Scalar>());
     // In the log domain: a field beyond double's range (exponential F at large d) saturates
     // to +-inf, a zero field stays 0 (never inf * 0 = NaN).
     Eigen::VectorXd out(h.size());
@@ -263,45 +294,53 @@ Eigen::VectorXd fields(const M& model, view_for<Derived> memory, const Eigen::Ma
 }
 
 /// \brief The energy E(sigma) of a binary pattern model.
-template <BinaryModel M, class Derived>
-double energy(const M& model, view_for<Derived> memory, const Eigen::MatrixBase<Derived>& state) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+double energy(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
-    const Vector<Scalar> s = detail::binary_input("energy", memory, state);
-    return model.energy(memory, s.data());
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    const Vector<Scalar> s = detail::binary_input<Scalar>("energy", X, state);
+    return model.energy(X, s.data());
 }
 
 /// \brief Synchronous dynamics: all neurons at once, until a fixed point or a 2-cycle
 /// (reported in Result::period) or max_steps updates.
-template <BinaryModel M, class Derived>
-Result<typename Derived::Scalar> run_synchronous(const M& model, view_for<Derived> memory,
-                                                 const Eigen::MatrixBase<Derived>& state,
-                                                 SyncOptions options = {}) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+Result<typename Derived::Scalar> run_synchronous(const M& model, const Memory& memory,
+                                                 const Eigen::MatrixBase<Derived>& state, SyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
-    Vector<Scalar> s = detail::binary_input("run_synchronous", memory, state);
-    return detail::synchronous(detail::PatternNetwork<M, Scalar>{model, memory}, std::move(s), options);
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    using Storage = std::decay_t<decltype(X)>;
+    Vector<Scalar> s = detail::binary_input<Scalar>("run_synchronous", X, state);
+    return detail::synchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
 }
 
 /// \brief Asynchronous zero-temperature dynamics: sweeps in a random permutation (seeded),
 /// overlaps updated incrementally (O(N) per neuron), until a sweep flips nothing. The energy
 /// never increases.
-template <BinaryModel M, class Derived>
-Result<typename Derived::Scalar> run_asynchronous(const M& model, view_for<Derived> memory,
-                                                  const Eigen::MatrixBase<Derived>& state,
-                                                  AsyncOptions options = {}) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+Result<typename Derived::Scalar> run_asynchronous(const M& model, const Memory& memory,
+                                                  const Eigen::MatrixBase<Derived>& state, AsyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
-    Vector<Scalar> s = detail::binary_input("run_asynchronous", memory, state);
-    return detail::asynchronous(detail::PatternNetwork<M, Scalar>{model, memory}, std::move(s), options);
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    using Storage = std::decay_t<decltype(X)>;
+    Vector<Scalar> s = detail::binary_input<Scalar>("run_asynchronous", X, state);
+    return detail::asynchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
 }
 
 /// \brief Glauber (heat-bath) dynamics at temperature options.temperature for options.sweeps
 /// sweeps; `converged` reports whether the last sweep flipped nothing.
-template <BinaryModel M, class Derived>
-Result<typename Derived::Scalar> run_glauber(const M& model, view_for<Derived> memory,
-                                             const Eigen::MatrixBase<Derived>& state,
-                                             GlauberOptions options = {}) {
+template <BinaryModel M, class Memory, class Derived>
+    requires BinaryMemory<Memory, typename Derived::Scalar>
+Result<typename Derived::Scalar> run_glauber(const M& model, const Memory& memory,
+                                             const Eigen::MatrixBase<Derived>& state, GlauberOptions options = {}) {
     using Scalar = typename Derived::Scalar;
-    Vector<Scalar> s = detail::binary_input("run_glauber", memory, state);
-    return detail::glauber(detail::PatternNetwork<M, Scalar>{model, memory}, std::move(s), options);
+    const auto& X = detail::binary_storage<Scalar>(memory);
+    using Storage = std::decay_t<decltype(X)>;
+    Vector<Scalar> s = detail::binary_input<Scalar>("run_glauber", X, state);
+    return detail::glauber(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
 }
 
 /// \brief One synchronous update of a network given by its couplings.

@@ -6,12 +6,16 @@
 
 #include <cmath>
 #include <limits>
+#include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #include <algorithm>
 
 #include "hopfield/core/error.hpp"
 #include "hopfield/models/concept.hpp"
+#include "hopfield/memory/bit_memory.hpp"
+#include "hopfield/retrieval/bit_kernel.hpp"
 #include "hopfield/retrieval/kernel.hpp"
 #include "hopfield/separation/interaction.hpp"
 
@@ -46,14 +50,15 @@ public:
     /// h_i = (E(sigma_i=-1) - E(sigma_i=+1)) / 2. Overlaps are exact integers in double.
     template <Real Scalar>
     double fields(PatternView<Scalar> X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
-        double log_scale = 0, sum_b = 0;
-        auto separate = [&](Scalar* s, Index n) {
-            log_scale = coefficients(s, n, X.dim(), s, sum_b, ws);
-        };
-        kernel::associate(X, sigma, Scalar(1), separate, h, ws);
-        const auto self = Scalar(sum_b);
-        for (Index i = 0; i < X.dim(); ++i) h[i] += sigma[i] * self;
-        return log_scale - std::log(2.0);
+        return fields_through_kernel(X, sigma, h, ws);
+    }
+
+    /// \brief The same fields from bit-packed patterns (XOR + popcount overlaps); identical to
+    /// the float path whenever the sums are exact (integer coefficients below 2^24 in float,
+    /// 2^53 in double: always for the classical model at N d < 2^24).
+    template <Real Scalar>
+    double fields(const BitPatternMemory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
+        return fields_through_kernel(X, sigma, h, ws);
     }
 
     /// \brief The separation step of this model: overlaps m (n values, exact integers) into
@@ -97,7 +102,32 @@ public:
         return f_.energy(m.data(), m.size(), X.dim());
     }
 
+    /// \brief E(sigma) over bit-packed patterns (overlaps by popcount, exact).
+    template <Real Scalar>
+    double energy(const BitPatternMemory& X, const Scalar* sigma) const {
+        std::vector<std::uint64_t> packed(static_cast<std::size_t>(X.words()));
+        BitPatternMemory::pack(sigma, X.dim(), packed.data());
+        std::vector<double> m(static_cast<std::size_t>(X.size()));
+        kernel::overlaps(X, packed.data(), m.data());
+        return f_.energy(m.data(), m.size(), X.dim());
+    }
+
 private:
+    // One body for both storages: the kernel's similarity and projection with this model's
+    // coefficients as the separation step, plus the scalar self-term sigma_i sum_mu b_mu.
+    template <class Memory, Real Scalar>
+    double fields_through_kernel(const Memory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
+        double log_scale = 0, sum_b = 0;
+        auto separate = [&](Scalar* s, Index n) { log_scale = coefficients(s, n, X.dim(), s, sum_b, ws); };
+        if constexpr (std::is_same_v<Memory, BitPatternMemory>)
+            kernel::associate(X, sigma, separate, h, ws);
+        else
+            kernel::associate(X, sigma, Scalar(1), separate, h, ws);
+        const auto self = Scalar(sum_b);
+        for (Index i = 0; i < X.dim(); ++i) h[i] += sigma[i] * self;
+        return log_scale - std::log(2.0);
+    }
+
     F f_;
 };
 

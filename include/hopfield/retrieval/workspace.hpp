@@ -3,6 +3,9 @@
 /// \brief Workspace: the scratch buffers of the retrieval kernel, reused across calls so that
 /// steady-state retrieval does not allocate.
 
+#include <cstdint>
+#include <vector>
+
 #include "hopfield/core/types.hpp"
 
 namespace hopfield {
@@ -22,6 +25,10 @@ struct Workspace {
     Vector<Scalar> extra;
     /// \brief Double-precision per-pattern buffers (binary models' overlaps and coefficients).
     Vector<double> d0, d1, d2;
+    /// \brief A packed +-1 state (bit-packed binary models).
+    std::vector<std::uint64_t> bits;
+    /// \brief Per-neuron output padded to whole 64-bit words (bit-packed binary models).
+    Vector<Scalar> padded;
 
     /// \brief Makes sure a vector holds at least n values (grows, never shrinks).
     template <class V>

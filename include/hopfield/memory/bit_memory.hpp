@@ -1,0 +1,116 @@
+#pragma once
+/// \file bit_memory.hpp
+/// \brief BitPatternMemory: +-1 patterns bit-packed, 64 neurons per 64-bit word.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hopfield/core/error.hpp"
+#include "hopfield/core/types.hpp"
+
+namespace hopfield {
+
+/// \brief N binary (+-1) patterns of dimension d, bit-packed: bit i of pattern mu is 1 for
+/// +1 and 0 for -1; each pattern takes words() 64-bit words (the padding bits past d are 0).
+///
+/// 32x smaller than float storage; overlaps are XOR + popcount. The binary models accept it
+/// wherever they accept a float memory, with identical results (see DenseModel::fields).
+/// Thread safety as PatternMemory: const use is safe, add / remove while retrieving is not.
+class BitPatternMemory {
+public:
+    /// \brief An empty memory of patterns of dimension `dim` (> 0).
+    explicit BitPatternMemory(Index dim) : dim_(dim), words_((dim + 63) / 64) {
+        if (dim <= 0) throw invalid_argument("BitPatternMemory", "dim", dim, "must be > 0");
+    }
+
+    /// \brief Packs +-1 patterns (one per row); throws if a value is not +1 or -1.
+    template <Real Scalar>
+    explicit BitPatternMemory(PatternView<Scalar> patterns) : BitPatternMemory(patterns.dim()) {
+        detail::require_binary("BitPatternMemory", "patterns", patterns.data(),
+                               std::size_t(patterns.size() * patterns.dim()));
+        bits_.assign(std::size_t(patterns.size() * words_), 0);
+        for (Index mu = 0; mu < patterns.size(); ++mu) pack(patterns.row(mu), dim_, row_mut(mu));
+        size_ = patterns.size();
+    }
+
+    /// \brief Packs the +-1 patterns of a row-major Eigen matrix or a PatternMemory.
+    template <class Patterns>
+        requires requires(const Patterns& p) { PatternView<double>(p); } ||
+                 requires(const Patterns& p) { PatternView<float>(p); }
+    explicit BitPatternMemory(const Patterns& patterns) : BitPatternMemory(as_view(patterns)) {}
+
+    /// \brief Number of stored patterns N.
+    Index size() const noexcept { return size_; }
+    /// \brief Pattern dimension d (neurons).
+    Index dim() const noexcept { return dim_; }
+    /// \brief 64-bit words per pattern, ceil(d / 64).
+    Index words() const noexcept { return words_; }
+    /// \brief True when no pattern is stored.
+    bool empty() const noexcept { return size_ == 0; }
+    /// \brief The packed words of pattern mu.
+    const std::uint64_t* row(Index mu) const noexcept { return bits_.data() + mu * words_; }
+    /// \brief All words, pattern after pattern.
+    const std::uint64_t* data() const noexcept { return bits_.data(); }
+
+    /// \brief Appends one +-1 pattern of length d.
+    template <class Derived>
+    void add(const Eigen::MatrixBase<Derived>& pattern) {
+        using Scalar = typename Derived::Scalar;
+        if (pattern.size() != dim_)
+            throw invalid_argument("BitPatternMemory::add", "pattern.size()", pattern.size(),
+                                   "must equal dim() = " + std::to_string(dim_));
+        const Vector<Scalar> p = pattern.reshaped();
+        detail::require_binary("BitPatternMemory::add", "pattern", p.data(), std::size_t(p.size()));
+        bits_.resize(std::size_t((size_ + 1) * words_), 0);
+        pack(p.data(), dim_, row_mut(size_));
+        ++size_;
+    }
+
+    /// \brief Removes pattern mu; later patterns move up by one.
+    void remove(Index mu) {
+        if (mu < 0 || mu >= size_)
+            throw invalid_argument("BitPatternMemory::remove", "mu", mu,
+                                   "must be in [0, size()) with size() = " + std::to_string(size_));
+        bits_.erase(bits_.begin() + mu * words_, bits_.begin() + (mu + 1) * words_);
+        --size_;
+    }
+
+    /// \brief Pattern mu unpacked to +-1 values.
+    template <Real Scalar = float>
+    Vector<Scalar> pattern(Index mu) const {
+        Vector<Scalar> p(dim_);
+        unpack(row(mu), dim_, p.data());
+        return p;
+    }
+
+    /// \brief Packs d values (+1 -> bit 1, anything else -> bit 0) into ceil(d/64) words.
+    template <class Scalar>
+    static void pack(const Scalar* values, Index d, std::uint64_t* words) noexcept {
+        for (Index w = 0; w < (d + 63) / 64; ++w) words[w] = 0;
+        for (Index i = 0; i < d; ++i)
+            if (values[i] > Scalar(0)) words[i / 64] |= std::uint64_t(1) << (i % 64);
+    }
+
+    /// \brief Unpacks d bits into +-1 values.
+    template <class Scalar>
+    static void unpack(const std::uint64_t* words, Index d, Scalar* values) noexcept {
+        for (Index i = 0; i < d; ++i) values[i] = (words[i / 64] >> (i % 64)) & 1 ? Scalar(1) : Scalar(-1);
+    }
+
+private:
+    template <class Patterns>
+    static auto as_view(const Patterns& p) {
+        if constexpr (requires { PatternView<float>(p); }) return PatternView<float>(p);
+        else return PatternView<double>(p);
+    }
+
+    std::uint64_t* row_mut(Index mu) noexcept { return bits_.data() + mu * words_; }
+
+    Index dim_;
+    Index words_;
+    Index size_ = 0;
+    std::vector<std::uint64_t> bits_;
+};
+
+}  // namespace hopfield

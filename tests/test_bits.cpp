@@ -1,0 +1,116 @@
+// Bit-packed binary storage: packing, XOR/popcount overlaps, the lane-per-neuron projection
+// against scalar loops, and the binary models on BitPatternMemory against the float path.
+
+#include <catch2/catch.hpp>
+
+#include <hopfield/hopfield.hpp>
+
+#include "reference.hpp"
+
+using hopfield::Index;
+
+namespace {
+const std::vector<Index> awkward_dims{1, 15, 17, 63, 64, 65, 1000};
+}
+
+TEST_CASE("BitPatternMemory packs and unpacks +-1 patterns exactly", "[bits][memory]") {
+    for (const Index d : awkward_dims) {
+        CAPTURE(d);
+        const auto X = ref::random_binary<float>(5, d, std::uint64_t(d));
+        hopfield::BitPatternMemory bits(X);
+        REQUIRE(bits.size() == 5);
+        CHECK(bits.words() == (d + 63) / 64);
+        for (Index mu = 0; mu < 5; ++mu) CHECK(bits.pattern<float>(mu) == X.row(mu).transpose());
+        // padding bits stay zero, so XOR with a packed state never counts them
+        if (d % 64 != 0)
+            for (Index mu = 0; mu < 5; ++mu) CHECK((bits.row(mu)[bits.words() - 1] >> (d % 64)) == 0);
+        bits.remove(1);
+        bits.add(X.row(1).transpose());
+        CHECK(bits.pattern<double>(4) == X.row(1).transpose().cast<double>());
+        CHECK(bits.pattern<float>(1) == X.row(2).transpose());
+    }
+    CHECK_THROWS_WITH(hopfield::BitPatternMemory(0), Catch::Contains("'dim' = 0"));
+    hopfield::RowMatrix<float> bad = hopfield::RowMatrix<float>::Ones(2, 3);
+    bad(1, 1) = 0.5f;
+    CHECK_THROWS_WITH(hopfield::BitPatternMemory(bad), Catch::Contains("'patterns' = 0.5"));
+    hopfield::BitPatternMemory m(3);
+    CHECK_THROWS_WITH(m.add(Eigen::Vector2f(1, 1)), Catch::Contains("pattern.size()' = 2"));
+    CHECK_THROWS_WITH(m.add(Eigen::Vector3f(1, 0, 1)), Catch::Contains("'pattern' = 0"));
+    CHECK_THROWS_WITH(m.remove(0), Catch::Contains("'mu' = 0"));
+}
+
+TEMPLATE_TEST_CASE("bit kernel overlaps and projection match scalar loops", "[bits][kernel]", float, double) {
+    using Scalar = TestType;
+    hopfield::Workspace<Scalar> ws;
+    for (const Index d : awkward_dims) {
+        for (const Index N : {Index(1), Index(3), Index(37)}) {
+            CAPTURE(d, N);
+            const auto X = ref::random_binary<Scalar>(N, d, std::uint64_t(7 * d + N));
+            const hopfield::BitPatternMemory bits(X);
+            const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, d, 3).row(0).transpose();
+            std::vector<std::uint64_t> packed(std::size_t(bits.words()));
+            hopfield::BitPatternMemory::pack(s.data(), d, packed.data());
+            hopfield::Vector<Scalar> m(N);
+            hopfield::kernel::overlaps(bits, packed.data(), m.data());
+            const hopfield::Vector<Scalar> w = ref::random_gaussian<Scalar>(1, N, 5).row(0).transpose();
+            hopfield::Vector<Scalar> out(d);
+            hopfield::kernel::projection(bits, w.data(), out.data(), ws);
+            for (Index mu = 0; mu < N; ++mu) CHECK(m[mu] == X.row(mu).dot(s));
+            for (Index i = 0; i < d; ++i) {
+                double expect = 0;
+                for (Index mu = 0; mu < N; ++mu) expect += double(w[mu]) * double(X(mu, i));
+                CHECK(double(out[i]) == Approx(expect).margin(std::is_same_v<Scalar, float> ? 1e-5 * double(N) : 1e-12));
+            }
+            // the same on plain SSE2 lanes (4 floats / 2 doubles per batch)
+            std::vector<Scalar> acc(std::size_t(64 * bits.words()), Scalar(0)), acc2 = acc;
+            hopfield::simd::masked_accumulate(bits.data(), std::size_t(N), std::size_t(bits.words()), w.data(), acc.data());
+            hopfield::simd::masked_accumulate<xsimd::sse2>(bits.data(), std::size_t(N), std::size_t(bits.words()), w.data(), acc2.data());
+            for (std::size_t k = 0; k < acc.size(); ++k) CHECK(double(acc[k]) == Approx(double(acc2[k])).margin(1e-5));
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("binary models on bit-packed patterns give the float path's results", "[bits][binary]", float,
+                   double) {
+    using Scalar = TestType;
+    for (const Index d : awkward_dims) {
+        for (const Index N : {Index(1), Index(3), Index(37)}) {
+            CAPTURE(d, N);
+            const auto X = ref::random_binary<Scalar>(N, d, std::uint64_t(d + 100 * N));
+            const hopfield::BitPatternMemory bits(X);
+            const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, d, 9).row(0).transpose();
+            // classical: integer-valued sums, identical fields and states
+            const hopfield::ClassicalHebbian classical;
+            CHECK(hopfield::fields(classical, bits, s) == hopfield::fields(classical, X, s));
+            CHECK(hopfield::step(classical, bits, s) == hopfield::step(classical, X, s));
+            CHECK(hopfield::energy(classical, bits, s) == hopfield::energy(classical, X, s));
+            const auto a = hopfield::run_asynchronous(classical, bits, s, {.max_sweeps = 20, .seed = 3});
+            const auto b = hopfield::run_asynchronous(classical, X, s, {.max_sweeps = 20, .seed = 3});
+            CHECK(a.state == b.state);
+            CHECK(a.steps == b.steps);
+            const auto sa = hopfield::run_synchronous(classical, bits, s);
+            const auto sb = hopfield::run_synchronous(classical, X, s);
+            CHECK(sa.state == sb.state);
+            CHECK(sa.period == sb.period);
+            const auto ga = hopfield::run_glauber(classical, bits, s, {.temperature = 0.5, .sweeps = 3, .seed = 4});
+            const auto gb = hopfield::run_glauber(classical, X, s, {.temperature = 0.5, .sweeps = 3, .seed = 4});
+            CHECK(ga.state == gb.state);
+            // dense p = 3: coefficients 6m^2 + 8 are integers; exact while the sums stay below
+            // float's 2^24 (d <= 65 here) and always in double
+            if (std::is_same_v<Scalar, double> || d <= 65) {
+                const hopfield::DenseModel<hopfield::Polynomial> dense(hopfield::Polynomial{3});
+                CHECK(hopfield::step(dense, bits, s) == hopfield::step(dense, X, s));
+            }
+            const hopfield::DenseModel<hopfield::Exponential> expo;
+            // exponential: real-valued weights, summed in another order (2 sum_{bit} a - sum a):
+            // equal up to float rounding relative to the largest field
+            const Eigen::VectorXd he = hopfield::fields(expo, bits, s), hf = hopfield::fields(expo, X, s);
+            const double scale = hf.cwiseAbs().maxCoeff();
+            const double tol = (std::is_same_v<Scalar, float> ? 1e-5 : 1e-13) * double(N) * scale;
+            for (Index i = 0; i < d; ++i) CHECK(std::abs(he[i] - hf[i]) <= tol);
+        }
+    }
+    const hopfield::BitPatternMemory empty(4);
+    CHECK_THROWS_WITH(hopfield::step(hopfield::ClassicalHebbian{}, empty, Eigen::Vector4f::Ones()),
+                      Catch::Contains("memory.size()"));
+}
