@@ -100,6 +100,15 @@ struct PatternNetwork {
             simd::axpy(Scalar(2) * new_si, XT.row(i).data(), m.data(), std::size_t(m.size()));
             stale = true;
         }
+        /// E(sigma) from the tracked overlaps (exact integers): O(N) instead of O(N d).
+        double energy(const Scalar* s) const {
+            if constexpr (requires { net.model.interaction().energy(nullptr, std::size_t{}, Index{}); }) {
+                std::vector<double> md(m.data(), m.data() + m.size());
+                return net.model.interaction().energy(md.data(), md.size(), net.X.dim());
+            } else {
+                return net.energy(s);
+            }
+        }
     };
 };
 
@@ -116,6 +125,7 @@ struct CouplingNetwork {
         const CouplingNetwork& net;
         Vector<Scalar> h;
         Tracker(const CouplingNetwork& n, const Scalar* s) : net(n), h(n.dim()) { n.J.fields(s, h.data()); }
+        double energy(const Scalar* s) const { return net.energy(s); }
         double field(Index i, Scalar) const { return double(h[i]); }
         double scale() const { return 0.0; }
         void flip(Index i, Scalar new_si) {  // J symmetric: column i = row i
@@ -178,8 +188,8 @@ Result<Scalar> asynchronous(const Net& net, Vector<Scalar> s, const AsyncOptions
         }
     }
     r.period = r.converged ? 1 : 0;
+    r.energy = tracker.energy(s.data());
     r.state = std::move(s);
-    r.energy = net.energy(r.state.data());
     return r;
 }
 
@@ -214,8 +224,8 @@ Result<Scalar> glauber(const Net& net, Vector<Scalar> s, const GlauberOptions& o
     }
     r.converged = !flipped;
     r.period = r.converged ? 1 : 0;
+    r.energy = tracker.energy(s.data());
     r.state = std::move(s);
-    r.energy = net.energy(r.state.data());
     return r;
 }
 

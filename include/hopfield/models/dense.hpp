@@ -84,8 +84,12 @@ public:
         const double limit = double(std::numeric_limits<Scalar>::max()) / (4.0 * double(n + 1));
         int shift = 0;
         if (largest > limit) shift = std::ilogb(largest) - std::ilogb(limit) + 1;
-        for (Index mu = 0; mu < n; ++mu) a[mu] = Scalar(std::ldexp(ad[mu], -shift));
-        sum_b = std::ldexp(sum_b, -shift);
+        if (shift == 0) {
+            for (Index mu = 0; mu < n; ++mu) a[mu] = Scalar(ad[mu]);
+        } else {
+            for (Index mu = 0; mu < n; ++mu) a[mu] = Scalar(std::ldexp(ad[mu], -shift));
+            sum_b = std::ldexp(sum_b, -shift);
+        }
         return log_scale + shift * std::log(2.0);
     }
 

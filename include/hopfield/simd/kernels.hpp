@@ -116,9 +116,9 @@ Scalar exp_sum(const Scalar* z, Scalar* p, std::size_t n, Scalar shift) noexcept
 /// \brief True when every one of the n values is < +inf and not NaN (-inf is allowed: a mask).
 template <class Scalar>
 bool all_below_inf(const Scalar* z, std::size_t n) noexcept {
-    bool ok = true;
-    for (std::size_t i = 0; i < n; ++i) ok &= (z[i] < std::numeric_limits<Scalar>::infinity());
-    return ok;
+    std::size_t bad = 0;  // a count, not a bool: GCC vectorizes integer reductions only
+    for (std::size_t i = 0; i < n; ++i) bad += !(z[i] < std::numeric_limits<Scalar>::infinity());
+    return bad == 0;
 }
 
 }  // namespace hopfield::simd
