@@ -19,7 +19,9 @@
 #define HOPFIELD_VERSION \
     (HOPFIELD_VERSION_MAJOR * 10000 + HOPFIELD_VERSION_MINOR * 100 + HOPFIELD_VERSION_PATCH)
 
+/// \brief Internal: turns a macro argument into a string literal (no expansion).
 #define HOPFIELD_DETAIL_STRINGIFY_(x) #x
+/// \brief Internal: turns a macro argument into a string literal after expanding it.
 #define HOPFIELD_DETAIL_STRINGIFY(x) HOPFIELD_DETAIL_STRINGIFY_(x)
 
 // clang-format off

@@ -23,8 +23,12 @@ struct Workspace {
     RowMatrix<Scalar> batch_scores;
     /// \brief Extra per-pattern buffer for maps or models that need a second N-vector.
     Vector<Scalar> extra;
-    /// \brief Double-precision per-pattern buffers (binary models' overlaps and coefficients).
-    Vector<double> d0, d1, d2;
+    /// \brief Double-precision per-pattern buffer: binary models' overlaps.
+    Vector<double> d0;
+    /// \brief Double-precision per-pattern buffer: binary models' projection weights a.
+    Vector<double> d1;
+    /// \brief Double-precision per-pattern buffer: binary models' self-terms b.
+    Vector<double> d2;
     /// \brief A packed +-1 state (bit-packed binary models).
     std::vector<std::uint64_t> bits;
     /// \brief Per-neuron output padded to whole 64-bit words (bit-packed binary models).
