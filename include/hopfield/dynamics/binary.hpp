@@ -272,8 +272,7 @@ template <class Memory, class Scalar>
 concept BinaryMemory = std::same_as<Memory, BitPatternMemory> || std::convertible_to<const Memory&, PatternView<Scalar>>;
 
 /// \brief One synchronous update sigma_i <- sign(h_i) of a binary pattern model (ties keep).
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Vector<typename Derived::Scalar> step(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
@@ -287,8 +286,7 @@ Vector<typename Derived::Scalar> step(const M& model, const Memory& memory, cons
 /// \brief The fields h_i = (E(sigma_i=-1) - E(sigma_i=+1))/2 of a binary pattern model
 /// (the Hebbian local field for ClassicalHebbian), as true values in double; fields beyond
 /// double's range (exponential F at large d) saturate to +-inf, never NaN.
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Eigen::VectorXd fields(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
@@ -304,8 +302,7 @@ Eigen::VectorXd fields(const M& model, const Memory& memory, const Eigen::Matrix
 }
 
 /// \brief The energy E(sigma) of a binary pattern model.
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 double energy(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
@@ -315,8 +312,7 @@ double energy(const M& model, const Memory& memory, const Eigen::MatrixBase<Deri
 
 /// \brief Synchronous dynamics: all neurons at once, until a fixed point or a 2-cycle
 /// (reported in Result::period) or max_steps updates.
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_synchronous(const M& model, const Memory& memory,
                                                  const Eigen::MatrixBase<Derived>& state, SyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
@@ -329,8 +325,7 @@ Result<typename Derived::Scalar> run_synchronous(const M& model, const Memory& m
 /// \brief Asynchronous zero-temperature dynamics: sweeps in a random permutation (seeded),
 /// overlaps updated incrementally (O(N) per neuron), until a sweep flips nothing. The energy
 /// never increases.
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_asynchronous(const M& model, const Memory& memory,
                                                   const Eigen::MatrixBase<Derived>& state, AsyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
@@ -342,8 +337,7 @@ Result<typename Derived::Scalar> run_asynchronous(const M& model, const Memory& 
 
 /// \brief Glauber (heat-bath) dynamics at temperature options.temperature for options.sweeps
 /// sweeps; `converged` reports whether the last sweep flipped nothing.
-template <BinaryModel M, class Memory, class Derived>
-    requires BinaryMemory<Memory, typename Derived::Scalar>
+template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_glauber(const M& model, const Memory& memory,
                                              const Eigen::MatrixBase<Derived>& state, GlauberOptions options = {}) {
     using Scalar = typename Derived::Scalar;
