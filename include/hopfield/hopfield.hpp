@@ -29,3 +29,5 @@
 #include "hopfield/dynamics/result.hpp"
 #include "hopfield/dynamics/continuous.hpp"
 #include "hopfield/dynamics/binary.hpp"
+#include "hopfield/io/npy.hpp"
+#include "hopfield/layers/layers.hpp"

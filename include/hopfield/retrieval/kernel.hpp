@@ -71,7 +71,9 @@ void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scal
 /// \brief The kernel for a batch of queries (one per row of Q, B x d): Out = sep(scale Q X^T) X.
 ///
 /// Batches of gemm_min_batch or more use two Eigen GEMMs with the separation applied row by
-/// row in between; smaller batches loop associate(). Out must be B x d and must not alias Q.
+/// row in between; smaller batches loop associate(). Either way `separate` is called exactly
+/// once per query row, in row order (callers such as the layers rely on it to apply per-row
+/// masks). Out must be B x d and must not alias Q.
 /// The weights stay in ws.batch_scores (B x N) on the GEMM path.
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
 void associate_batch(PatternView<Scalar> X,
