@@ -2,6 +2,13 @@
 /// \file error.hpp
 /// \brief The library's exception type and the argument checks every public entry point uses.
 
+// Bad input is reported by throwing (README "Errors"); there is no exception-free mode. With
+// exceptions disabled the first `throw` below would stop the build with a compiler message
+// about -fexceptions: say why instead (docs/exceptions.md explains the decision).
+#if !defined(__cpp_exceptions) && !defined(__EXCEPTIONS) && !defined(_CPPUNWIND)
+#error "hopfield reports bad input by throwing hopfield::invalid_argument and does not support builds with exceptions disabled (-fno-exceptions); see docs/exceptions.md"
+#endif
+
 #include <cmath>
 #include <cstddef>
 #include <sstream>

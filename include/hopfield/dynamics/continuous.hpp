@@ -42,7 +42,15 @@ RowMatrix<typename Derived::Scalar> step_batch(const M& model, view_for<Derived>
         throw invalid_argument("step_batch", "queries.cols()", queries.cols(),
                                "must equal the pattern dimension d = " + std::to_string(memory.dim()));
     const Eigen::Ref<const RowMatrix<Scalar>> Q(queries.derived());  // no copy if row-major
-    detail::require_finite("step_batch", "queries", Q.data(), std::size_t(Q.size()));
+    // Row by row: Q may view a block of a wider matrix (an outer stride, e.g. leftCols()), and
+    // then Q.data() does not hold Q.size() consecutive values of Q (a flat scan missed NaNs
+    // in the block and refused NaNs outside it).
+    for (Index r = 0; r < Q.rows(); ++r)
+        for (Index c = 0; c < Q.cols(); ++c)
+            if (!std::isfinite(Q(r, c)))
+                throw invalid_argument("step_batch", "queries", Q(r, c),
+                                       "must be finite, but element (" + std::to_string(r) + ", " +
+                                           std::to_string(c) + ") is not");
     RowMatrix<Scalar> out(Q.rows(), Q.cols());
     const Index chunk = BatchOptions::chunk_rows;
     const Index chunks = (Q.rows() + chunk - 1) / chunk;

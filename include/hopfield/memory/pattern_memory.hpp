@@ -2,6 +2,7 @@
 /// \file pattern_memory.hpp
 /// \brief PatternMemory: the owning store of N patterns of dimension d (row-major, contiguous).
 
+#include <string>
 #include <utility>
 
 #include "hopfield/core/error.hpp"
@@ -27,9 +28,8 @@ public:
     using Matrix = RowMatrix<Scalar>;
 
     /// \brief An empty memory for patterns of dimension `dim` (> 0).
-    explicit PatternMemory(Index dim) : patterns_(0, dim) {
-        if (dim <= 0) throw invalid_argument("PatternMemory", "dim", dim, "must be > 0");
-    }
+    /// Throws hopfield::invalid_argument naming `dim` otherwise.
+    explicit PatternMemory(Index dim) : patterns_(0, checked_dim(dim)) {}
 
     /// \brief Takes ownership of a row-major N x d matrix without copying it.
     explicit PatternMemory(Matrix&& patterns) : patterns_(std::move(patterns)) { validate_all(); }
@@ -41,9 +41,19 @@ public:
     }
 
     /// \brief Copies `size` patterns of dimension `dim` from a row-major raw buffer.
+    /// Throws hopfield::invalid_argument naming from_buffer and `size` (< 0), `dim` (<= 0),
+    /// `data` (nullptr with size > 0) or `data` (a non-finite value).
     static PatternMemory from_buffer(const Scalar* data, Index size, Index dim) {
-        if (size < 0) throw invalid_argument("PatternMemory::from_buffer", "size", size, "must be >= 0");
-        return PatternMemory(Matrix(PatternView<Scalar>(data, size, dim).matrix()));
+        // Checked here, not left to PatternView / the constructor, so that the message names
+        // this function and its own parameters (it used to say "PatternView: argument 'cols'"
+        // for a bad `dim`, and "PatternMemory: argument 'patterns.cols()'" for dim = 0).
+        constexpr const char* where = "PatternMemory::from_buffer";
+        if (size < 0) throw invalid_argument(where, "size", size, "must be >= 0");
+        if (dim <= 0) throw invalid_argument(where, "dim", dim, "must be > 0");
+        if (data == nullptr && size != 0)
+            throw invalid_argument(where, "data", "nullptr", "must point to size*dim values");
+        detail::require_finite(where, "data", data, std::size_t(size * dim));
+        return PatternMemory(Matrix(PatternView<Scalar>(data, size, dim, PatternView<Scalar>::trusted).matrix()));
     }
 
     /// \brief Number of stored patterns N.
@@ -75,8 +85,15 @@ public:
         patterns_.conservativeResize(size() - 1, Eigen::NoChange);
     }
 
-    /// \brief Pattern `mu` as a read-only row (no copy).
-    auto pattern(Index mu) const { return patterns_.row(mu); }
+    /// \brief Pattern `mu` as a read-only row (no copy). Throws hopfield::invalid_argument
+    /// naming `mu` unless 0 <= mu < size(): an unchecked Eigen row() would read out of bounds
+    /// in a release build (Eigen's own assertion is compiled out with NDEBUG).
+    auto pattern(Index mu) const {
+        if (mu < 0 || mu >= size())
+            throw invalid_argument("PatternMemory::pattern", "mu", mu,
+                                   "must be in [0, size()) with size() = " + std::to_string(size()));
+        return patterns_.row(mu);
+    }
     /// \brief All patterns as the N x d row-major matrix (read-only).
     const Matrix& matrix() const noexcept { return patterns_; }
     /// \brief Pointer to the first value (row-major).
@@ -90,6 +107,13 @@ public:
     operator PatternView<Scalar>() const { return view(); }  // NOLINT: implicit by design
 
 private:
+    // Checked before the member is built: a negative size reached Eigen's resize() first (an
+    // assertion failure, i.e. abort(), in builds without NDEBUG) instead of throwing.
+    static Index checked_dim(Index dim) {
+        if (dim <= 0) throw invalid_argument("PatternMemory", "dim", dim, "must be > 0");
+        return dim;
+    }
+
     void validate_all() const {
         if (patterns_.cols() <= 0)
             throw invalid_argument("PatternMemory", "patterns.cols()", patterns_.cols(), "must be > 0");

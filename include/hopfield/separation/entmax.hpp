@@ -161,6 +161,9 @@ public:
     template <class Scalar>
     void apply(const Scalar* z, Scalar* p, std::size_t n) const {
         if (softmax_limit()) {
+            // Check here first so that a bad score is reported as entmax's, not softmax's
+            // (the message names the map the user called; found by fuzz/fuzz_separation).
+            detail::require_scores(name, z, n);
             Softmax{}.apply(z, p, n);
             return;
         }

@@ -1,0 +1,219 @@
+// Thread safety (README "Threads"): retrieval and dynamics on a const memory, from many threads
+// at once, give bit-for-bit the results of one thread. Every public entry point that reads a
+// memory is exercised concurrently: step, step_batch (also with its own worker threads),
+// iterate, energy for every continuous map; step, fields, energy, run_synchronous,
+// run_asynchronous, run_glauber for the binary models and for Couplings; the separation maps
+// on vectors of different sizes (their thread_local scratch buffers).
+//
+// .ci/run also builds this file with ThreadSanitizer and runs the "[threads]" tests alone.
+// What is NOT thread-safe (documented in README and docs/errors.md): modifying a memory
+// (add, remove, assignment) while another thread reads it, and sharing one Workspace between
+// threads that run at the same time.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hopfield/hopfield.hpp>
+
+#include "reference.hpp"
+
+using hopfield::Index;
+
+namespace {
+
+// Below this the tests would not overlap much; above, TSan makes them slow.
+constexpr int kThreads = 8;
+constexpr int kRounds = 2;
+
+// Bitwise equality of two Eigen objects of the same shape (no NaN is expected anywhere).
+template <class A, class B>
+bool same(const A& a, const B& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
+}
+
+template <class Scalar>
+bool same(const hopfield::Result<Scalar>& a, const hopfield::Result<Scalar>& b) {
+    return same(a.state, b.state) && a.steps == b.steps && a.converged == b.converged && a.period == b.period &&
+           a.energy == b.energy;
+}
+
+// A list of jobs; each returns true when its result equals the one-thread result. Runs them
+// once on this thread to record the expectations, then from kThreads threads at once, each in
+// its own order, kRounds times. Catch's assertions are not thread-safe: the threads only count.
+class Jobs {
+public:
+    // `make` runs the computation; `record` stores its first result, `check` compares.
+    void add(std::string name, std::function<std::function<bool()>()> prepare) {
+        names_.push_back(std::move(name));
+        jobs_.push_back(prepare());
+    }
+
+    void run_concurrently() {
+        std::atomic<int> mismatches{0}, errors{0};
+        std::vector<std::atomic<int>> per_job(jobs_.size());
+        std::vector<std::thread> pool;
+        for (int t = 0; t < kThreads; ++t) {
+            pool.emplace_back([&, t] {
+                for (int round = 0; round < kRounds; ++round) {
+                    for (std::size_t k = 0; k < jobs_.size(); ++k) {
+                        const std::size_t j = (k + std::size_t(t) * 7 + std::size_t(round)) % jobs_.size();
+                        try {
+                            if (!jobs_[j]()) {
+                                ++mismatches;
+                                ++per_job[j];
+                            }
+                        } catch (...) {
+                            ++errors;
+                            ++per_job[j];
+                        }
+                    }
+                }
+            });
+        }
+        for (auto& th : pool) th.join();
+        for (std::size_t j = 0; j < jobs_.size(); ++j) {
+            INFO("job " << names_[j]);
+            CHECK(per_job[j].load() == 0);
+        }
+        CHECK(mismatches.load() == 0);
+        CHECK(errors.load() == 0);
+        CHECK(jobs_.size() > 0);
+    }
+
+private:
+    std::vector<std::string> names_;
+    std::vector<std::function<bool()>> jobs_;
+};
+
+// Records f()'s result now (one thread) and returns a job comparing later results with it.
+template <class F>
+std::function<std::function<bool()>()> expect_same(F f) {
+    return [f] {
+        auto want = std::make_shared<decltype(f())>(f());
+        return std::function<bool()>([f, want] { return same(f(), *want); });
+    };
+}
+
+template <class Scalar>
+void continuous_jobs(Jobs& jobs) {
+    // N = 1500 rows of d = 48: three streaming blocks in float (682 rows each), two in double.
+    const auto memory = std::make_shared<const hopfield::PatternMemory<Scalar>>(ref::random_gaussian<Scalar>(1500, 48, 1, 0.3));
+    const auto queries = std::make_shared<const hopfield::RowMatrix<Scalar>>(ref::random_gaussian<Scalar>(70, 48, 2, 0.3));
+    const auto add_model = [&](const std::string& name, auto model) {
+        for (Index k = 0; k < 3; ++k) {
+            const hopfield::Vector<Scalar> q = queries->row(k).transpose();
+            jobs.add(name + " step", expect_same([=] { return hopfield::step(model, *memory, q); }));
+            jobs.add(name + " iterate", expect_same([=] {
+                         return hopfield::iterate(model, *memory, q, {.max_steps = 8, .tolerance = 0});
+                     }));
+            jobs.add(name + " energy", expect_same([=] {
+                         return Eigen::Matrix<double, 1, 1>(hopfield::energy(model, *memory, q));
+                     }));
+        }
+        // 70 queries: one GEMM chunk of 64 and one of 6 (looped single queries).
+        jobs.add(name + " step_batch", expect_same([=] { return hopfield::step_batch(model, *memory, *queries); }));
+        jobs.add(name + " step_batch threads=3", expect_same([=] {
+                     return hopfield::step_batch(model, *memory, *queries, {.threads = 3});
+                 }));
+        jobs.add(name + " step_batch of 5", expect_same([=] {
+                     return hopfield::step_batch(model, *memory, queries->topRows(5));
+                 }));
+    };
+    add_model("softmax", hopfield::LogSumExpHopfield(4.0));
+    add_model("softmax1", hopfield::OutlierEfficientHopfield(4.0));
+    add_model("sparsemax", hopfield::SparseHopfield(4.0));
+    add_model("entmax15", hopfield::ModernHopfield<hopfield::Entmax15>(4.0));
+    add_model("entmax1.3", hopfield::EntmaxHopfield(4.0, hopfield::Entmax(1.3)));
+}
+
+template <class Scalar>
+void binary_jobs(Jobs& jobs) {
+    const auto memory = std::make_shared<const hopfield::PatternMemory<Scalar>>(ref::random_binary<Scalar>(40, 200, 3));
+    const auto couplings = std::make_shared<const hopfield::Couplings<Scalar>>(hopfield::Couplings<Scalar>::storkey(*memory));
+    const auto add_model = [&](const std::string& name, auto model) {
+        for (std::uint64_t k = 0; k < 3; ++k) {
+            const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, 200, 10 + k).row(0).transpose();
+            jobs.add(name + " step", expect_same([=] { return hopfield::step(model, *memory, s); }));
+            jobs.add(name + " fields", expect_same([=] { return hopfield::fields(model, *memory, s); }));
+            jobs.add(name + " energy", expect_same([=] {
+                         return Eigen::Matrix<double, 1, 1>(hopfield::energy(model, *memory, s));
+                     }));
+            jobs.add(name + " sync", expect_same([=] { return hopfield::run_synchronous(model, *memory, s, {.max_steps = 20}); }));
+            jobs.add(name + " async", expect_same([=] {
+                         return hopfield::run_asynchronous(model, *memory, s, {.max_sweeps = 20, .seed = k});
+                     }));
+            jobs.add(name + " glauber", expect_same([=] {
+                         return hopfield::run_glauber(model, *memory, s, {.temperature = 0.2, .sweeps = 3, .seed = k});
+                     }));
+        }
+    };
+    add_model("classical", hopfield::ClassicalHebbian{});
+    add_model("polynomial3", hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}));
+    add_model("rectified4", hopfield::DenseModel<hopfield::RectifiedPolynomial>(hopfield::RectifiedPolynomial{4}));
+    add_model("exponential", hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{0.5}));
+    for (std::uint64_t k = 0; k < 3; ++k) {
+        const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, 200, 20 + k).row(0).transpose();
+        jobs.add("couplings step", expect_same([=] { return hopfield::step(*couplings, s); }));
+        jobs.add("couplings sync", expect_same([=] { return hopfield::run_synchronous(*couplings, s, {.max_steps = 20}); }));
+        jobs.add("couplings async", expect_same([=] {
+                     return hopfield::run_asynchronous(*couplings, s, {.max_sweeps = 20, .seed = k});
+                 }));
+        jobs.add("couplings glauber", expect_same([=] {
+                     return hopfield::run_glauber(*couplings, s, {.temperature = 0.2, .sweeps = 3, .seed = k});
+                 }));
+    }
+}
+
+template <class Scalar>
+void map_jobs(Jobs& jobs) {
+    // Different sizes per job: the thread_local scratch buffers grow differently per thread.
+    for (const Index n : {Index(3), Index(50), Index(1000), Index(5000)}) {
+        const hopfield::Vector<Scalar> z = ref::random_gaussian<Scalar>(1, n, std::uint64_t(n), 2.0).row(0).transpose();
+        const auto add = [&](const std::string& name, auto map) {
+            jobs.add(name + " n=" + std::to_string(n), expect_same([=] { return hopfield::separate(map, z); }));
+        };
+        add("softmax", hopfield::Softmax{});
+        add("softmax1", hopfield::Softmax1{});
+        add("sparsemax", hopfield::Sparsemax{});
+        add("entmax15", hopfield::Entmax15{});
+        add("entmax1.7", hopfield::Entmax(1.7));
+    }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("continuous retrieval from many threads on a const memory is bitwise the one-thread result",
+                   "[threads]", float, double) {
+    Jobs jobs;
+    continuous_jobs<TestType>(jobs);
+    jobs.run_concurrently();
+}
+
+TEMPLATE_TEST_CASE("binary dynamics from many threads on a const memory is bitwise the one-thread result",
+                   "[threads]", float, double) {
+    Jobs jobs;
+    binary_jobs<TestType>(jobs);
+    jobs.run_concurrently();
+}
+
+TEMPLATE_TEST_CASE("separation maps from many threads at once are bitwise the one-thread result", "[threads]",
+                   float, double) {
+    Jobs jobs;
+    map_jobs<TestType>(jobs);
+    jobs.run_concurrently();
+}
+
+TEST_CASE("every continuous and binary job together, all at once", "[threads]") {
+    // The float and double workspaces, the scratch buffers and the step_batch worker threads
+    // of every kind of job interleaved.
+    Jobs jobs;
+    continuous_jobs<float>(jobs);
+    binary_jobs<double>(jobs);
+    map_jobs<float>(jobs);
+    jobs.run_concurrently();
+}
