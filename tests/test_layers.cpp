@@ -368,7 +368,12 @@ TEST_CASE("the stopping rule: per head, shared by the batch, after at least one 
         layers::Hopfield<double> fixed(os);
         layers::load_state_dict(fixed, layers::state_dict(layer));
         const auto r = fixed.forward(Y, R, Y, want);
-        REQUIRE(r.steps == std::vector<int>{s, s});
+        // eps = 0 stops a head only on an exact fixed point (a change of exactly 0); with
+        // clang and AVX-512 one head reaches one after 38 updates, so beyond 20 allow it.
+        for (const int steps : r.steps) {
+            REQUIRE(steps <= s);
+            REQUIRE(steps >= std::min(s, 20));
+        }
         A.push_back(r.association);
     }
     // change[h][s] = max over the batch of ||A_s - A_{s-1}||_F of head h
