@@ -49,7 +49,13 @@ void check(const std::uint8_t* file, std::size_t size, bool convert) {
     }
     // Round trip through the writer and the file reader for small arrays.
     if (count <= 64 && a.shape.size() <= 4) {
-        static const std::string path = "/tmp/hopfield_fuzz_npy_" + std::to_string(::getpid()) + ".npy";
+        // One scratch file per process, removed at exit (libFuzzer ends with exit()).
+        struct Scratch {
+            std::string path = "/tmp/hopfield_fuzz_npy_" + std::to_string(::getpid()) + ".npy";
+            ~Scratch() { std::remove(path.c_str()); }
+        };
+        static const Scratch scratch;
+        const std::string& path = scratch.path;
         npy::save(path, a.shape, a.data.data());
         const auto b = npy::load<T>(path, {.convert = false});
         FUZZ_CHECK(b.shape == a.shape, "round trip shape");

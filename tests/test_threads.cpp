@@ -28,7 +28,7 @@ namespace {
 
 // Below this the tests would not overlap much; above, TSan makes them slow.
 constexpr int kThreads = 8;
-constexpr int kRounds = 2;
+constexpr int kRounds = 1;
 
 // Bitwise equality of two Eigen objects of the same shape (no NaN is expected anywhere).
 template <class A, class B>
@@ -101,15 +101,15 @@ std::function<std::function<bool()>()> expect_same(F f) {
 
 template <class Scalar>
 void continuous_jobs(Jobs& jobs) {
-    // N = 1500 rows of d = 48: three streaming blocks in float (682 rows each), two in double.
-    const auto memory = std::make_shared<const hopfield::PatternMemory<Scalar>>(ref::random_gaussian<Scalar>(1500, 48, 1, 0.3));
+    // N = 800 rows of d = 48: two streaming blocks in float (682 rows each), three in double.
+    const auto memory = std::make_shared<const hopfield::PatternMemory<Scalar>>(ref::random_gaussian<Scalar>(800, 48, 1, 0.3));
     const auto queries = std::make_shared<const hopfield::RowMatrix<Scalar>>(ref::random_gaussian<Scalar>(70, 48, 2, 0.3));
     const auto add_model = [&](const std::string& name, auto model) {
-        for (Index k = 0; k < 3; ++k) {
+        for (Index k = 0; k < 2; ++k) {
             const hopfield::Vector<Scalar> q = queries->row(k).transpose();
             jobs.add(name + " step", expect_same([=] { return hopfield::step(model, *memory, q); }));
             jobs.add(name + " iterate", expect_same([=] {
-                         return hopfield::iterate(model, *memory, q, {.max_steps = 8, .tolerance = 0});
+                         return hopfield::iterate(model, *memory, q, {.max_steps = 4, .tolerance = 0});
                      }));
             jobs.add(name + " energy", expect_same([=] {
                          return Eigen::Matrix<double, 1, 1>(hopfield::energy(model, *memory, q));
