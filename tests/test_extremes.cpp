@@ -292,23 +292,27 @@ TEST_CASE("extremes: float scores beyond float's range throw naming 'scores'", "
     CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) == Xd.row(0).transpose());
 }
 
-TEST_CASE("extremes: float scores that overflow to -inf for EVERY pattern", "[.][known-bug][extremes]") {
-    // KNOWN BUG (reported, in retrieval/kernel.hpp, not ours to change): every score
-    // beta x_mu . q is below -FLT_MAX, so each overflows to -inf in float and is taken for a
-    // mask: the all-masked policy then returns zeros. The right answer is the best-matching
-    // pattern (softmax of finite scores), or an error naming 'scores' like the +inf case.
+TEST_CASE("extremes: float scores that overflow to -inf throw naming 'scores'", "[extremes]") {
+    // Every score beta x_mu . q is below -FLT_MAX, so each overflows to -inf in float. Taken
+    // for masks they would give the all-masked output (zeros) in silence; the kernel reports
+    // the overflow instead, on every path (streaming, scores -> map, batched GEMM).
     hopfield::RowMatrix<float> X = hopfield::RowMatrix<float>::Zero(2, 2);
     X(0, 0) = 1e18f;
     X(1, 0) = 2e18f;
-    const Eigen::Vector2f q(-1e18f, 0.0f);  // scores -1e40 and -2e40: pattern 0 is the best
-    const auto out = [&] {
-        try {
-            return hopfield::step(hopfield::LogSumExpHopfield(1e4), X, q);
-        } catch (const hopfield::invalid_argument&) {
-            return Eigen::VectorXf(X.row(0).transpose());  // an error is acceptable too
-        }
-    }();
-    CHECK(out == X.row(0).transpose());
+    const Eigen::Vector2f q(-1e18f, 0.0f);  // scores -1e40 and -2e40
+    for_each_model(1e4, [&](const auto& model) {
+        INFO(std::decay_t<decltype(model)>::map_type::name);
+        CHECK_THROWS_WITH(hopfield::step(model, X, q), Catch::Contains("'scores' = -inf") && Catch::Contains("overflowed float"));
+        const hopfield::RowMatrix<float> Q = q.transpose().replicate(hopfield::kernel::gemm_min_batch, 1);
+        CHECK_THROWS_WITH(hopfield::step_batch(model, X, Q), Catch::Contains("'scores' = -inf"));
+    });
+    // One overflowing score among finite ones is reported too (it is not a mask).
+    hopfield::RowMatrix<float> Y = X;
+    Y(0, 0) = 1e-18f;  // score -1e40 * 1e-36: finite
+    CHECK_THROWS_WITH(hopfield::step(hopfield::LogSumExpHopfield(1e4), Y, q), Catch::Contains("element 1"));
+    // The same data in double: pattern 0 is the best match.
+    const hopfield::RowMatrix<double> Xd = X.cast<double>();
+    CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) == Xd.row(0).transpose());
 }
 
 // ---- binary models ------------------------------------------------------------------------------

@@ -16,8 +16,10 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <sstream>
 #include <type_traits>
 
+#include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
 #include "hopfield/retrieval/workspace.hpp"
 #include "hopfield/separation/concept.hpp"
@@ -28,6 +30,30 @@ namespace hopfield::kernel {
 /// \brief Batches at least this large go through Eigen's GEMM; smaller ones loop the
 /// single-query path (a hand-written xsimd dot loop beats GEMV for one query; toolchain.md).
 inline constexpr Index gemm_min_batch = 16;
+
+namespace detail {
+
+/// Scores computed from finite patterns and a finite query are finite unless
+/// scale * x_mu . q overflowed Scalar. Any non-finite score is reported (naming `where`,
+/// 'scores' and the element): -inf would otherwise be taken for a mask and +inf / NaN would
+/// poison the weights. One branchless scan (x - x is 0 exactly for finite x) that vectorizes.
+template <class Scalar>
+void require_finite_scores(const char* where, const Scalar* s, std::size_t n) {
+    std::size_t bad = 0;  // a count, not a bool: GCC vectorizes integer reductions only
+    for (std::size_t i = 0; i < n; ++i) bad += !(s[i] - s[i] == Scalar(0));
+    if (bad == 0) return;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(s[i])) {
+            std::ostringstream what;
+            what << "must be finite, but element " << i << " (scale * x_mu . q) is not: it overflowed "
+                 << (sizeof(Scalar) == 4 ? "float" : "double")
+                 << " (rescale the patterns / query or use double) or an input is not finite";
+            throw invalid_argument(where, "scores", s[i], what.str());
+        }
+    }
+}
+
+}  // namespace detail
 
 /// \brief s[mu] = scale * (x_mu . q) for every stored pattern mu (length N output).
 /// (Measured: four rows per pass over q, sharing its loads, was slower than this on Zen 4.)
@@ -64,6 +90,7 @@ void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scal
     Workspace<Scalar>::reserve(ws.scores, X.size());
     Scalar* s = ws.scores.data();
     similarity<Arch>(X, q, scale, s);
+    detail::require_finite_scores("retrieval kernel", s, std::size_t(X.size()));
     separate(s, X.size());
     projection<Arch>(X, s, out);
 }
@@ -90,6 +117,8 @@ void associate_batch(PatternView<Scalar> X,
     if (ws.batch_scores.rows() != B || ws.batch_scores.cols() != X.size())
         ws.batch_scores.resize(B, X.size());
     ws.batch_scores.noalias() = scale * (Q * Xm.transpose());
+    for (Index b = 0; b < B; ++b)
+        detail::require_finite_scores("retrieval kernel", ws.batch_scores.row(b).data(), std::size_t(X.size()));
     for (Index b = 0; b < B; ++b) separate(ws.batch_scores.row(b).data(), X.size());
     out.noalias() = ws.batch_scores * Xm;
 }
@@ -107,7 +136,7 @@ Index streaming_block_rows(Index d) noexcept {
 /// X: the online-softmax recurrence (Milakov & Gimelshein 2018; flash attention), per block of
 /// rows: scores, block maximum, rescale the accumulator when the maximum grows, then add the
 /// block's rows weighted by exp(score - max). Memory traffic is one read of X instead of the
-/// two of scores-then-projection. Scores that overflow to +inf throw like the map would.
+/// two of scores-then-projection. Scores that overflow (to +-inf) throw, naming the map.
 template <class Arch = simd::default_arch, Real Scalar>
 void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
                                  bool extra_zero_logit, const char* map_name, Scalar* out,
@@ -125,7 +154,7 @@ void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::ty
     for (Index b0 = 0; b0 < N; b0 += block) {
         const Index n = std::min(block, N - b0);
         similarity<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), q, scale, s);
-        detail::require_scores(map_name, s, std::size_t(n));
+        detail::require_finite_scores(map_name, s, std::size_t(n));
         const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
         if (block_top > top) {
             if (top != minus_inf) {  // rescale what was accumulated against the old maximum
