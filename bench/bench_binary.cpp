@@ -5,6 +5,9 @@
 //   sync_bits/d/N      fields from BitPatternMemory (XOR + popcount, lane-per-neuron projection)
 //   sync_float/d/N     fields from the float PatternMemory (the float kernel)
 //   sync_coupling/d/N  h = J s with the dense d x d float coupling matrix (Eigen GEMV)
+//   sync_*_exponential the same two storages for F = exp(x): the agreement form of the fields
+//                      (a select between two weights per pattern and neuron), which the
+//                      classical model skips (its linear form is exact)
 //   async_sweep/d/N    one asynchronous sweep from a 10%-corrupted pattern (incl. set-up)
 #include <benchmark/benchmark.h>
 
@@ -31,9 +34,8 @@ Eigen::VectorXf cue(const hopfield::RowMatrix<float>& X, double flip, std::uint6
     return s;
 }
 
-template <class Memory>
-void sync_update(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s) {
-    const hopfield::ClassicalHebbian model;
+template <class Memory, class Model = hopfield::ClassicalHebbian>
+void sync_update(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s, const Model& model = Model{}) {
     hopfield::Workspace<float> ws;
     Eigen::VectorXf h(s.size()), next(s.size());
     for (auto _ : state) {
@@ -54,6 +56,20 @@ void sync_float(benchmark::State& state) {
     const Index d = state.range(0), N = state.range(1);
     const auto X = binary_patterns(N, d, 1);
     sync_update(state, hopfield::PatternView<float>(X), cue(X, 0.1, 2));
+}
+
+const hopfield::DenseModel<hopfield::Exponential> exponential(hopfield::Exponential{1.0});
+
+void sync_bits_exponential(benchmark::State& state) {
+    const Index d = state.range(0), N = state.range(1);
+    const auto X = binary_patterns(N, d, 1);
+    sync_update(state, hopfield::BitPatternMemory(X), cue(X, 0.1, 2), exponential);
+}
+
+void sync_float_exponential(benchmark::State& state) {
+    const Index d = state.range(0), N = state.range(1);
+    const auto X = binary_patterns(N, d, 1);
+    sync_update(state, hopfield::PatternView<float>(X), cue(X, 0.1, 2), exponential);
 }
 
 void sync_coupling(benchmark::State& state) {
@@ -89,4 +105,6 @@ void shapes(benchmark::internal::Benchmark* b) {
 BENCHMARK(sync_bits)->Apply(shapes);
 BENCHMARK(sync_float)->Apply(shapes);
 BENCHMARK(sync_coupling)->Apply(shapes);
+BENCHMARK(sync_bits_exponential)->Apply(shapes);
+BENCHMARK(sync_float_exponential)->Apply(shapes);
 BENCHMARK(async_sweep)->Apply(shapes)->Args({1000, 140});

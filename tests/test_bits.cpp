@@ -95,22 +95,97 @@ TEMPLATE_TEST_CASE("binary models on bit-packed patterns give the float path's r
             const auto ga = hopfield::run_glauber(classical, bits, s, {.temperature = 0.5, .sweeps = 3, .seed = 4});
             const auto gb = hopfield::run_glauber(classical, X, s, {.temperature = 0.5, .sweeps = 3, .seed = 4});
             CHECK(ga.state == gb.state);
-            // dense p = 3: coefficients 6m^2 + 8 are integers; exact while the sums stay below
-            // float's 2^24 (d <= 65 here) and always in double
-            if (std::is_same_v<Scalar, double> || d <= 65) {
-                const hopfield::DenseModel<hopfield::Polynomial> dense(hopfield::Polynomial{3});
-                CHECK(hopfield::step(dense, bits, s) == hopfield::step(dense, X, s));
-            }
-            const hopfield::DenseModel<hopfield::Exponential> expo;
-            // exponential: real-valued weights, summed in another order (2 sum_{bit} a - sum a):
-            // equal up to float rounding relative to the largest field
-            const Eigen::VectorXd he = hopfield::fields(expo, bits, s), hf = hopfield::fields(expo, X, s);
-            const double scale = hf.cwiseAbs().maxCoeff();
-            const double tol = (std::is_same_v<Scalar, float> ? 1e-5 : 1e-13) * double(N) * scale;
-            for (Index i = 0; i < d; ++i) CHECK(std::abs(he[i] - hf[i]) <= tol);
+            // Every other model: the linear form where it is exact, else the agreement form,
+            // which both storages sum pattern by pattern in the same order: identical fields,
+            // hence identical dynamics, whatever the rounding.
+            const auto same = [&](const auto& model) {
+                CHECK(hopfield::fields(model, bits, s) == hopfield::fields(model, X, s));
+                CHECK(hopfield::step(model, bits, s) == hopfield::step(model, X, s));
+                const auto ra = hopfield::run_synchronous(model, bits, s, {.max_steps = 5});
+                const auto rb = hopfield::run_synchronous(model, X, s, {.max_steps = 5});
+                CHECK(ra.state == rb.state);
+                const auto aa = hopfield::run_asynchronous(model, bits, s, {.max_sweeps = 3, .seed = 5});
+                const auto ab = hopfield::run_asynchronous(model, X, s, {.max_sweeps = 3, .seed = 5});
+                CHECK(aa.state == ab.state);
+            };
+            same(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}));
+            same(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{40}));
+            same(hopfield::DenseModel<hopfield::RectifiedPolynomial>(hopfield::RectifiedPolynomial{4}));
+            same(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{0.7}));
+            same(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{60.0}));
         }
     }
     const hopfield::BitPatternMemory empty(4);
     CHECK_THROWS_WITH(hopfield::step(hopfield::ClassicalHebbian{}, empty, Eigen::Vector4f::Ones()),
                       Catch::Contains("memory.size()"));
+}
+
+TEMPLATE_TEST_CASE("agreement projection matches scalar loops, float and bit-packed alike", "[bits][kernel]", float,
+                   double) {
+    // out_i = sum_mu (x_mu,i == sigma_i ? agree_mu : disagree_mu), summed in double by hand.
+    using Scalar = TestType;
+    hopfield::Workspace<Scalar> ws;
+    for (const Index d : awkward_dims) {
+        for (const Index N : {Index(1), Index(3), Index(37)}) {
+            CAPTURE(d, N);
+            const auto X = ref::random_binary<Scalar>(N, d, std::uint64_t(11 * d + N));
+            const hopfield::BitPatternMemory bits(X);
+            const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, d, 13).row(0).transpose();
+            hopfield::Vector<Scalar> agree = ref::random_gaussian<Scalar>(1, N, 6).row(0).transpose();
+            const hopfield::Vector<Scalar> disagree = ref::random_gaussian<Scalar>(1, N, 7).row(0).transpose();
+            if (N > 2) agree[1] = Scalar(0);  // a row with one zero weight is still projected
+            std::vector<std::uint64_t> packed(std::size_t(bits.words()));
+            hopfield::BitPatternMemory::pack(s.data(), d, packed.data());
+            hopfield::Vector<Scalar> out_float(d), out_bits(d);
+            hopfield::kernel::agreement_projection(hopfield::PatternView<Scalar>(X), s.data(), agree.data(),
+                                                   disagree.data(), out_float.data());
+            hopfield::kernel::agreement_projection(bits, packed.data(), agree.data(), disagree.data(),
+                                                   out_bits.data(), ws);
+            CHECK(out_bits == out_float);  // same order of summation
+            for (Index i = 0; i < d; ++i) {
+                double expect = 0, magnitude = 0;
+                for (Index mu = 0; mu < N; ++mu) {
+                    const double v = X(mu, i) == s[i] ? double(agree[mu]) : double(disagree[mu]);
+                    expect += v;
+                    magnitude += std::abs(v);
+                }
+                const double eps = std::is_same_v<Scalar, float> ? 1e-6 : 1e-15;
+                CHECK(std::abs(double(out_float[i]) - expect) <= eps * magnitude * double(N));
+            }
+            // the per-neuron twin (asynchronous dynamics): sum over one column of the patterns
+            for (const Index i : {Index(0), d - 1}) {
+                const hopfield::Vector<Scalar> column = X.col(i);
+                const double sum = double(hopfield::simd::select_sum(column.data(), s[i], agree.data(),
+                                                                     disagree.data(), std::size_t(N)));
+                const double sse2 = double(hopfield::simd::select_sum<xsimd::sse2>(
+                    column.data(), s[i], agree.data(), disagree.data(), std::size_t(N)));
+                CHECK(sum == Approx(double(out_float[i])).epsilon(1e-5).margin(1e-5));
+                CHECK(sse2 == Approx(sum).epsilon(1e-5).margin(1e-5));
+            }
+            // the plain SSE2 lanes (4 floats / 2 doubles per batch) give the same numbers:
+            // the lanes are neurons, so the order of summation is the same
+            std::vector<Scalar> acc(std::size_t(64 * bits.words()), Scalar(0)), acc2 = acc;
+            hopfield::simd::masked_select_accumulate(bits.data(), std::size_t(N), std::size_t(bits.words()),
+                                                     packed.data(), agree.data(), disagree.data(), acc.data());
+            hopfield::simd::masked_select_accumulate<xsimd::sse2>(bits.data(), std::size_t(N),
+                                                                  std::size_t(bits.words()), packed.data(),
+                                                                  agree.data(), disagree.data(), acc2.data());
+            for (Index i = 0; i < d; ++i) CHECK(acc[std::size_t(i)] == acc2[std::size_t(i)]);
+            hopfield::Vector<Scalar> out_sse2(d);
+            hopfield::kernel::agreement_projection<xsimd::sse2>(hopfield::PatternView<Scalar>(X), s.data(),
+                                                                agree.data(), disagree.data(), out_sse2.data());
+            CHECK(out_sse2 == out_float);
+        }
+    }
+    // Infinite weights never produce NaN: they are selected, not multiplied.
+    hopfield::RowMatrix<Scalar> X(2, 3);
+    X << 1, -1, 1, 1, 1, -1;
+    const hopfield::Vector<Scalar> s = hopfield::Vector<Scalar>::Ones(3);
+    const Scalar inf = std::numeric_limits<Scalar>::infinity();
+    const Scalar agree[2] = {1, 0}, disagree[2] = {-inf, -2};
+    hopfield::Vector<Scalar> out(3);
+    hopfield::kernel::agreement_projection(hopfield::PatternView<Scalar>(X), s.data(), agree, disagree, out.data());
+    CHECK(out[0] == 1);     // agrees with both: 1 + 0
+    CHECK(out[1] == -inf);  // disagrees with pattern 0
+    CHECK(out[2] == -1);    // 1 - 2
 }

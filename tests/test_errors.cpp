@@ -127,7 +127,7 @@ TEST_CASE("error audit: separation maps and interaction terms", "[errors]") {
     row("I06", [] { hopfield::Exponential{dinf}; }, "Exponential: argument 'beta' = inf");
     const double m[2] = {1, 2};
     double a[2], b[2];
-    row("I07", [&] { (void)hopfield::Quadratic{}.coefficients(m, 2, 0, a, b); }, "Quadratic::coefficients: argument 'dim' = 0");
+    row("I07", [&] { (void)hopfield::Quadratic{}.differences(m, 2, 0, a, b); }, "Quadratic::differences: argument 'dim' = 0");
     row("I08", [&] { (void)hopfield::Quadratic{}.energy(m, 2, -4); }, "Quadratic::energy: argument 'dim' = -4");
 }
 

@@ -349,8 +349,7 @@ TEMPLATE_TEST_CASE("extremes: binary models with N = 1, d = 1, duplicated patter
     check_model(hopfield::ClassicalHebbian{}, "classical");
     check_model(hopfield::DenseModel<hopfield::Quadratic>(hopfield::Quadratic{.keep_self_coupling = true}), "classical+self");
     check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}), "polynomial 3");
-    // A larger power, still inside the precision limit of the field's a + b form (which loses
-    // ((m + 2) / m)^p ulps: 2^12 ulps at d = 1, m = 2; see the known-bug test below).
+    // A larger power (the agreement form has no cancellation; see "large power" below).
     check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{12}), "polynomial 12");
     check_model(hopfield::DenseModel<hopfield::RectifiedPolynomial>(hopfield::RectifiedPolynomial{5}), "rectified 5");
     check_model(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1.0}), "exponential");
@@ -377,9 +376,8 @@ TEMPLATE_TEST_CASE("extremes: exponential model at beta = 1e-6 and 1e4, never Na
     const hopfield::RowMatrix<T> X = ref::random_binary<T>(5, 64, 12);
     const hopfield::Vector<T> x = X.row(2).transpose();
     // beta = 1e4: exp(1e4 * 64) overflows any type. No NaN anywhere, the stored pattern stays
-    // a fixed point and the energy is -inf (documented: E = -sum exp(beta m) in double). The
-    // field values are NOT right at this beta (they come back 0 where the true field is
-    // +-inf; see the known-bug test "exponential field signs at large beta").
+    // a fixed point and the energy is -inf (documented: E = -sum exp(beta m) in double); the
+    // fields are +-inf of the right sign (see "exponential field signs at large beta").
     const hopfield::DenseModel<hopfield::Exponential> hot(hopfield::Exponential{1e4});
     CHECK_FALSE(hopfield::fields(hot, X, x).hasNaN());
     CHECK(hopfield::step(hot, X, x) == x);
@@ -387,8 +385,10 @@ TEMPLATE_TEST_CASE("extremes: exponential model at beta = 1e-6 and 1e4, never Na
     CHECK(r.state == x);
     CHECK(r.converged);
     CHECK(r.energy == -std::numeric_limits<double>::infinity());
-    // (Glauber dynamics at this beta is a coin toss per neuron for the same reason.)
-    CHECK_FALSE(std::isnan(hopfield::run_glauber(hot, X, x, {.temperature = 1.0, .sweeps = 2}).energy));
+    // Glauber dynamics at T = 1: the fields are infinite, so it is deterministic and keeps x.
+    const auto g = hopfield::run_glauber(hot, X, x, {.temperature = 1.0, .sweeps = 2});
+    CHECK_FALSE(std::isnan(g.energy));
+    CHECK(g.state == x);
     // beta = 1e-6: F(m) = 1 + beta m + O(beta^2): the linear term dominates, so the field of
     // neuron i is ~2 beta sum_mu x_mu,i whatever the state (stored patterns are NOT fixed
     // points at such a beta: the correct behaviour of this F). Fields tiny, finite, of the
@@ -426,17 +426,16 @@ TEMPLATE_TEST_CASE("extremes: exact ties in the dense polynomial models keep the
     }
 }
 
-TEMPLATE_TEST_CASE("extremes: exact ties in the exponential model", "[.][known-bug][extremes]", float, double) {
-    // KNOWN BUG (reported, not fixed): the same tie as above for F = exp(beta x). The field is
-    // formed as (X^T a)_i - sigma_i tanh(beta) sum_mu a_mu, two terms that cancel exactly in
-    // real arithmetic; in floating point the remainder is a rounding error of either sign, so
-    // the tie rule does not apply and asynchronous runs flip the neuron back and forth forever
-    // (converged = false after max_sweeps). Measured: float beta 0.1, 0.5, 3 and double
-    // beta 2 all fail; the relative error of every field grows like eps * e^(2 beta).
+TEMPLATE_TEST_CASE("extremes: exact ties in the exponential model", "[extremes]", float, double) {
+    // The same tie as above for F = exp(beta x). In the agreement form neuron 6 gets
+    // D(m_0 - 1) from pattern 0 (agrees) and -D(m_1 + 1) from pattern 1 (disagrees), with
+    // m_0 - 1 = m_1 + 1: the same number twice, so the field is exactly 0 and the state is kept.
+    // (The linear form (X^T a)_i - sigma_i tanh(beta) sum a used before left a rounding error of
+    // either sign, and asynchronous runs flipped the neuron forever.)
     using T = TestType;
     hopfield::RowMatrix<T> X = hopfield::RowMatrix<T>::Ones(2, 7);
     X(1, 6) = -1;
-    for (const double beta : {0.1, 0.5, 1.0, 2.0, 3.0}) {
+    for (const double beta : {0.1, 0.5, 1.0, 2.0, 3.0, 30.0, 1e3}) {
         CAPTURE(beta);
         const hopfield::DenseModel<hopfield::Exponential> model(hopfield::Exponential{beta});
         const hopfield::Vector<T> x = X.row(0).transpose();
@@ -447,26 +446,41 @@ TEMPLATE_TEST_CASE("extremes: exact ties in the exponential model", "[.][known-b
     }
 }
 
-TEST_CASE("extremes: exponential field signs at large beta", "[.][known-bug][extremes]") {
-    // KNOWN BUG (reported, not fixed; same cause as the exponential ties): the field of the
-    // stored pattern x is +inf * x_i in exact arithmetic, but the library forms it as
-    // P_i - sigma_i tanh(beta) S with tanh(1e4) == 1 exactly, which cancels to 0.
+TEST_CASE("extremes: exponential field signs at large beta", "[extremes]") {
+    // The field of the stored pattern x is +inf * x_i (e^(1e4 * 63) overflows): the agreement
+    // form gets it; the linear form P_i - sigma_i tanh(beta) S cancelled to 0 (tanh(1e4) == 1).
     const hopfield::RowMatrix<double> X = ref::random_binary<double>(5, 64, 12);
     const Eigen::VectorXd x = X.row(2).transpose();
     const Eigen::VectorXd h = hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X, x);
     for (Index i = 0; i < 64; ++i) CHECK(h[i] * x[i] == std::numeric_limits<double>::infinity());
+    // A state one flip away from x: the flipped neuron's field points back to x (-inf * its
+    // state), in float too, where the top pattern's D(m + 1) / D(m - 1) = e^(2e4) is inf.
+    for (const bool single : {false, true}) {
+        Eigen::VectorXd y = x;
+        y[5] = -y[5];
+        const Eigen::VectorXd hy = single ? hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X.cast<float>().eval(), y.cast<float>().eval())
+                                          : hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X, y);
+        CHECK(hy[5] * y[5] == -std::numeric_limits<double>::infinity());
+        CHECK_FALSE(hy.hasNaN());
+    }
 }
 
-TEST_CASE("extremes: dense polynomial model with a large power", "[.][known-bug][extremes]") {
-    // KNOWN BUG (reported, not fixed): the agreeing term x_mu,i D(m - 1) of the field is formed
-    // as a + b with a, b ~ F(m + 2) / 2 of opposite signs, so it loses ((m + 2) / m)^p ulps:
-    // with one stored pattern of d = 9 and p = 1000 (computed on the rescaled path), the
-    // stored pattern is not a fixed point. Measured in double, a single stored pattern stops
-    // being a fixed point at p = 200 (d = 9), 530 (d = 32), 1070 (d = 64): p ~ 17 d.
+TEST_CASE("extremes: dense polynomial model with a large power", "[extremes]") {
+    // One stored pattern of d = 9 and p = 1000 (the rescaled path): D(m - 1) and D(m + 1) are
+    // formed separately, without cancellation, so the pattern is a fixed point. (The linear
+    // form a + b lost ((m + 2) / m)^p ulps: it failed from p = 200 at d = 9.)
     const hopfield::RowMatrix<double> X = ref::random_binary<double>(1, 9, 4);
     const Eigen::VectorXd x = X.row(0).transpose();
     const hopfield::DenseModel<hopfield::Polynomial> model(hopfield::Polynomial{1000});
     CHECK(hopfield::step(model, X, x) == x);
     const Eigen::VectorXd h = hopfield::fields(model, X, x);
     for (Index i = 0; i < 9; ++i) CHECK(h[i] * x[i] > 0);
+    // And at p ~ 17 d for larger d, in float and double.
+    for (const Index d : {Index(32), Index(64)}) {
+        const hopfield::RowMatrix<double> Y = ref::random_binary<double>(2, d, 5);
+        const Eigen::VectorXd y = Y.row(0).transpose();
+        const hopfield::DenseModel<hopfield::Polynomial> big(hopfield::Polynomial{int(20 * d)});
+        CHECK(hopfield::step(big, Y, y) == y);
+        CHECK(hopfield::step(big, Y.cast<float>().eval(), y.cast<float>().eval()) == y.cast<float>());
+    }
 }

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <random>
 #include <string>
 #include <thread>
@@ -420,7 +421,7 @@ TEST_CASE("[separation] bad parameters throw naming the argument", "[separation]
         require_throws_naming([&] { hopfield::Exponential{beta}; }, "beta");
     const double m[2] = {1, 2};
     double a[2], b[2];
-    require_throws_naming([&] { hopfield::Quadratic{}.coefficients(m, 2, 0, a, b); }, "dim");
+    require_throws_naming([&] { hopfield::Quadratic{}.differences(m, 2, 0, a, b); }, "dim");
     require_throws_naming([&] { hopfield::Quadratic{}.energy(m, 2, -4); }, "dim");
 }
 
@@ -584,12 +585,10 @@ TEST_CASE("[separation] maps are safe to call from several threads", "[separatio
 
 namespace {
 
-// a, b straight from the definition, with F in long double: D(y) = F(y+1) - F(y-1).
+// D(y) = F(y+1) - F(y-1) straight from the definition, with F in long double.
 template <class F>
-void naive_ab(F&& f, ld m, ld& a, ld& b) {
-    auto D = [&](ld y) { return f(y + 1) - f(y - 1); };
-    a = (D(m - 1) + D(m + 1)) / 2;
-    b = (D(m - 1) - D(m + 1)) / 2;
+ld naive_D(F&& f, ld y) {
+    return f(y + 1) - f(y - 1);
 }
 
 ld ld_pow(ld x, int p) {
@@ -598,75 +597,95 @@ ld ld_pow(ld x, int p) {
     return r;
 }
 
+// agree = D(m - 1), disagree = D(m + 1), both times exp(log_scale), against the long double
+// definition: relative to each value, with an absolute floor at rel * (largest value) * 1e-6.
 template <class I, class F>
-void check_coefficients(const I& inter, F&& f, const dvec& m, std::ptrdiff_t dim, double rel) {
-    dvec a(m.size()), b(m.size());
-    const double log_scale = inter.coefficients(m.data(), m.size(), dim, a.data(), b.data());
+void check_differences(const I& inter, F&& f, const dvec& m, std::ptrdiff_t dim, double rel) {
+    dvec agree(m.size()), disagree(m.size());
+    const double log_scale = inter.differences(m.data(), m.size(), dim, agree.data(), disagree.data());
     CHECK(std::isfinite(log_scale));
     const ld scale = std::exp(ld(log_scale));
     ld big = 0;
-    for (double v : m) {
-        ld na, nb;
-        naive_ab(f, v, na, nb);
-        big = std::max({big, std::abs(na), std::abs(nb)});
-    }
+    for (double v : m) big = std::max({big, std::abs(naive_D(f, ld(v) - 1)), std::abs(naive_D(f, ld(v) + 1))});
     for (std::size_t mu = 0; mu < m.size(); ++mu) {
-        ld na, nb;
-        naive_ab(f, m[mu], na, nb);
-        CAPTURE(I::name, m[mu], double(na), double(nb), a[mu], b[mu], log_scale);
-        CHECK(std::isfinite(a[mu]));
-        CHECK(std::isfinite(b[mu]));
-        // Relative to each value, with an absolute floor at rel * (largest value) * 1e-6.
-        CHECK(double(std::abs(ld(a[mu]) * scale - na)) <= rel * double(std::abs(na)) + 1e-6 * rel * double(big));
-        CHECK(double(std::abs(ld(b[mu]) * scale - nb)) <= rel * double(std::abs(nb)) + 1e-6 * rel * double(big));
+        const ld da = naive_D(f, ld(m[mu]) - 1), dd = naive_D(f, ld(m[mu]) + 1);
+        CAPTURE(I::name, m[mu], double(da), double(dd), agree[mu], disagree[mu], log_scale);
+        CHECK(std::isfinite(agree[mu]));
+        CHECK(std::isfinite(disagree[mu]));
+        CHECK(double(std::abs(ld(agree[mu]) * scale - da)) <= rel * double(std::abs(da)) + 1e-6 * rel * double(big));
+        CHECK(double(std::abs(ld(disagree[mu]) * scale - dd)) <= rel * double(std::abs(dd)) + 1e-6 * rel * double(big));
     }
+}
+
+// log |D(y)| for F = x^p and |y| >= 1, in double without long double and without cancellation:
+// |D(y)| = (|y|+1)^p - (|y|-1)^p = (|y|+1)^p (1 - ((|y|-1)/(|y|+1))^p).
+double log_abs_D_pow(int p, double y) {
+    const double t = std::abs(y);
+    return p * std::log(t + 1) + std::log(-std::expm1(p * std::log1p(-2 / (t + 1))));
 }
 
 }  // namespace
 
-TEST_CASE("[separation] interaction coefficients match the definition", "[separation]") {
+TEST_CASE("[separation] interaction differences match the definition", "[separation]") {
     dvec small;
     for (int v = -8; v <= 8; ++v) small.push_back(v);
     small.push_back(0.5);
     small.push_back(-1.5);
 
-    SECTION("quadratic: a = m, b = -1 exactly, scale 2/dim") {
+    SECTION("quadratic: agree = m - 1, disagree = m + 1 exactly, scale 2/dim") {
         const std::ptrdiff_t dim = 10;
-        check_coefficients(hopfield::Quadratic{}, [&](ld x) { return x * x / (2 * dim); }, small, dim, 1e-14);
-        dvec a(small.size()), b(small.size());
-        const double ls = hopfield::Quadratic{}.coefficients(small.data(), small.size(), dim, a.data(), b.data());
+        check_differences(hopfield::Quadratic{}, [&](ld x) { return x * x / (2 * dim); }, small, dim, 1e-14);
+        dvec agree(small.size()), disagree(small.size());
+        const double ls = hopfield::Quadratic{}.differences(small.data(), small.size(), dim, agree.data(), disagree.data());
         CHECK(ls == std::log(2.0 / 10));
         for (std::size_t mu = 0; mu < small.size(); ++mu) {
-            CHECK(a[mu] == small[mu]);
-            CHECK(b[mu] == -1.0);
+            CHECK(agree[mu] == small[mu] - 1);
+            CHECK(disagree[mu] == small[mu] + 1);
         }
+        // With the self-coupling kept both are m: the field gains 2 (N/dim) sigma_i.
         hopfield::Quadratic self{true};
-        self.coefficients(small.data(), small.size(), dim, a.data(), b.data());
+        CHECK(self.differences(small.data(), small.size(), dim, agree.data(), disagree.data()) == std::log(2.0 / 10));
         for (std::size_t mu = 0; mu < small.size(); ++mu) {
-            CHECK(a[mu] == small[mu]);
-            CHECK(b[mu] == 0.0);
+            CHECK(agree[mu] == small[mu]);
+            CHECK(disagree[mu] == small[mu]);
         }
         CHECK(hopfield::Quadratic{}.F(3.0) == 4.5);
     }
     SECTION("polynomial and rectified, direct range") {
         for (int p = 2; p <= 9; ++p) {
             CAPTURE(p);
-            check_coefficients(hopfield::Polynomial(p), [&](ld x) { return ld_pow(x, p); }, small, 16, 1e-15);
-            check_coefficients(hopfield::RectifiedPolynomial(p),
-                               [&](ld x) { return x > 0 ? ld_pow(x, p) : ld(0); }, small, 16, 1e-15);
-            dvec a(small.size()), b(small.size());
-            CHECK(hopfield::Polynomial(p).coefficients(small.data(), small.size(), 16, a.data(), b.data()) == 0.0);
-            CHECK(hopfield::RectifiedPolynomial(p).coefficients(small.data(), small.size(), 16, a.data(), b.data()) == 0.0);
+            auto poly = [&](ld x) { return ld_pow(x, p); };
+            auto rect = [&](ld x) { return x > 0 ? ld_pow(x, p) : ld(0); };
+            check_differences(hopfield::Polynomial(p), poly, small, 16, 1e-15);
+            check_differences(hopfield::RectifiedPolynomial(p), rect, small, 16, 1e-15);
+            dvec agree(small.size()), disagree(small.size());
+            CHECK(hopfield::Polynomial(p).differences(small.data(), small.size(), 16, agree.data(), disagree.data()) == 0.0);
+            // Integer overlaps give integer differences, exactly (all below 10^9 here).
+            for (std::size_t mu = 0; mu < 17; ++mu) {
+                CAPTURE(small[mu]);
+                CHECK(agree[mu] == double(naive_D(poly, ld(small[mu]) - 1)));
+                CHECK(disagree[mu] == double(naive_D(poly, ld(small[mu]) + 1)));
+            }
+            CHECK(hopfield::RectifiedPolynomial(p).differences(small.data(), small.size(), 16, agree.data(), disagree.data()) == 0.0);
+            for (std::size_t mu = 0; mu < 17; ++mu) {
+                CAPTURE(small[mu]);
+                CHECK(agree[mu] == double(naive_D(rect, ld(small[mu]) - 1)));
+                CHECK(disagree[mu] == double(naive_D(rect, ld(small[mu]) + 1)));
+            }
         }
-        // p = 3, m = 5: a = (7^3 - 3^3)/2 = 158, b = -(7^3 - 2*5^3 + 3^3)/2 = -60, exactly.
+        // p = 3, m = 5: agree = D(4) = 5^3 - 3^3 = 98, disagree = D(6) = 7^3 - 5^3 = 218, exactly.
         const double m5 = 5;
-        double a, b;
-        hopfield::Polynomial(3).coefficients(&m5, 1, 1, &a, &b);
-        CHECK(a == 158.0);
-        CHECK(b == -60.0);
-        // No cancellation: with p = 5 and m = 3000, F(m +- 2) ~ 2.4e17 > 2^53, yet a and b are
-        // integers below 2^53 and come out exact (reference in 64-bit integers, all < 2^63).
-        const std::pair<int, std::int64_t> cases[] = {{5, 3000}, {5, -2999}, {5, 77}, {11, 20}, {11, -19}, {11, 3}, {4, 9000}};
+        double agree, disagree;
+        CHECK(hopfield::Polynomial(3).differences(&m5, 1, 1, &agree, &disagree) == 0.0);
+        CHECK(agree == 98.0);
+        CHECK(disagree == 218.0);
+        hopfield::RectifiedPolynomial(3).differences(&m5, 1, 1, &agree, &disagree);
+        CHECK(agree == 98.0);
+        CHECK(disagree == 218.0);
+        // No cancellation: with p = 5 and m = 3000, F(m +- 2) ~ 2.4e17 > 2^53, yet the differences
+        // are integers below 2^53 and come out exact (reference in 64-bit integers, all < 2^63).
+        const std::pair<int, std::int64_t> cases[] = {{5, 3000}, {5, -2999}, {5, 77}, {11, 20}, {11, -19},
+                                                      {11, 3},   {4, 9000},  {4, -9001}, {3, 1}, {4, -1}};
         for (const auto& [p, m] : cases) {
             CAPTURE(p, m);
             auto pw = [p = p](std::int64_t x) {
@@ -674,72 +693,138 @@ TEST_CASE("[separation] interaction coefficients match the definition", "[separa
                 for (int k = 0; k < p; ++k) r *= x;
                 return r;
             };
-            const std::int64_t ea = (pw(m + 2) - pw(m - 2)) / 2;
-            const std::int64_t eb = -(pw(m + 2) - 2 * pw(m) + pw(m - 2)) / 2;
+            auto pw_rect = [&](std::int64_t x) { return x > 0 ? pw(x) : std::int64_t(0); };
+            const std::int64_t ea = pw(m) - pw(m - 2), ed = pw(m + 2) - pw(m);  // D(m - 1), D(m + 1)
+            const std::int64_t ra = pw_rect(m) - pw_rect(m - 2), rd = pw_rect(m + 2) - pw_rect(m);
             REQUIRE(std::abs(ea) < (std::int64_t(1) << 53));
-            REQUIRE(std::abs(eb) < (std::int64_t(1) << 53));
+            REQUIRE(std::abs(ed) < (std::int64_t(1) << 53));
             const double md = double(m);
-            hopfield::Polynomial(p).coefficients(&md, 1, 1, &a, &b);
-            CHECK(a == double(ea));
-            CHECK(b == double(eb));
-            hopfield::RectifiedPolynomial(p).coefficients(&md, 1, 1, &a, &b);
-            CHECK(a == (m >= 2 ? double(ea) : 0.0));
-            CHECK(b == (m >= 2 ? double(eb) : 0.0));
+            CHECK(hopfield::Polynomial(p).differences(&md, 1, 1, &agree, &disagree) == 0.0);
+            CHECK(agree == double(ea));
+            CHECK(disagree == double(ed));
+            CHECK(hopfield::RectifiedPolynomial(p).differences(&md, 1, 1, &agree, &disagree) == 0.0);
+            CHECK(agree == double(ra));
+            CHECK(disagree == double(rd));
+        }
+    }
+    SECTION("polynomial: no cancellation at large p") {
+        // The linear form a +- b formed D(m - 1) and D(m + 1) as differences of numbers
+        // ((m + 2)/m)^p times larger; each difference is now its own one-signed sum. p = 60 is
+        // past exact binomials (C(60, 30) > 2^53), hence the tolerance of a few ulps.
+        const double rel = std::numeric_limits<ld>::digits >= 64 ? 1e-14 : 1e-13;  // reference error
+        const dvec m = {1, 2, 3, 9, 31, -1, -2, -9, -31};
+        for (int p : {20, 60}) {
+            auto poly = [&](ld x) { return ld_pow(x, p); };
+            dvec agree(m.size()), disagree(m.size());
+            const double ls = hopfield::Polynomial(p).differences(m.data(), m.size(), 64, agree.data(), disagree.data());
+            CHECK(ls == 0.0);  // (2 * 31 + 4)^60 ~ 2^363: direct
+            for (std::size_t mu = 0; mu < m.size(); ++mu) {
+                const ld da = naive_D(poly, ld(m[mu]) - 1), dd = naive_D(poly, ld(m[mu]) + 1);
+                CAPTURE(p, m[mu], double(da), double(dd), agree[mu], disagree[mu]);
+                // Purely relative (D(0) = 0 for even p must come out exactly 0).
+                CHECK(double(std::abs(ld(agree[mu]) - da)) <= rel * double(std::abs(da)));
+                CHECK(double(std::abs(ld(disagree[mu]) - dd)) <= rel * double(std::abs(dd)));
+            }
         }
     }
     SECTION("polynomial and rectified, rescaled beyond 1e300") {
         if constexpr (std::numeric_limits<ld>::max_exponent10 > 1000) {  // x87 long double
             const dvec m = {-100, -57, -7, -1, 0, 1, 2, 3, 50, 99, 100};
-            check_coefficients(hopfield::Polynomial(200), [](ld x) { return ld_pow(x, 200); }, m, 128, 1e-11);
-            check_coefficients(hopfield::Polynomial(201), [](ld x) { return ld_pow(x, 201); }, m, 128, 1e-11);
-            check_coefficients(hopfield::RectifiedPolynomial(201),
-                               [](ld x) { return x > 0 ? ld_pow(x, 201) : ld(0); }, m, 128, 1e-11);
+            check_differences(hopfield::Polynomial(200), [](ld x) { return ld_pow(x, 200); }, m, 128, 1e-11);
+            check_differences(hopfield::Polynomial(201), [](ld x) { return ld_pow(x, 201); }, m, 128, 1e-11);
+            check_differences(hopfield::RectifiedPolynomial(201),
+                              [](ld x) { return x > 0 ? ld_pow(x, 201) : ld(0); }, m, 128, 1e-11);
             const dvec tiny = {-2, -1, 0, 1, 1.5, 2};
-            check_coefficients(hopfield::Polynomial(1000), [](ld x) { return ld_pow(x, 1000); }, tiny, 8, 1e-10);
-            check_coefficients(hopfield::RectifiedPolynomial(700),
-                               [](ld x) { return x > 0 ? ld_pow(x, 700) : ld(0); }, tiny, 8, 1e-10);
+            check_differences(hopfield::Polynomial(1000), [](ld x) { return ld_pow(x, 1000); }, tiny, 8, 1e-10);
+            check_differences(hopfield::RectifiedPolynomial(700),
+                              [](ld x) { return x > 0 ? ld_pow(x, 700) : ld(0); }, tiny, 8, 1e-10);
         }
-        // Whatever long double is: finite, at most 2^990, positive log scale, right signs.
+        // Whatever long double is: finite, at most 2^990, a positive log scale that is an exact
+        // power of two, values against a double log-domain reference, and the symmetry of D:
+        // D(-y) = -D(y) for even p, D(-y) = D(y) for odd p, so agree(-m) = D(-(m+1)) =
+        // -+disagree(m) and disagree(-m) = D(-(m-1)) = -+agree(m).
         const dvec m = {-1000, -3, 0, 4, 1000};
-        dvec a(m.size()), b(m.size());
-        const double ls = hopfield::Polynomial(150).coefficients(m.data(), m.size(), 1000, a.data(), b.data());
-        CHECK(ls > 0);
-        for (std::size_t mu = 0; mu < m.size(); ++mu) {
-            CHECK(std::abs(a[mu]) <= std::ldexp(1.0, 990));
-            CHECK(std::abs(b[mu]) <= std::ldexp(1.0, 990));
+        for (int p : {150, 151}) {
+            CAPTURE(p);
+            const double sign = p % 2 == 0 ? -1.0 : 1.0;
+            dvec agree(m.size()), disagree(m.size());
+            const double ls = hopfield::Polynomial(p).differences(m.data(), m.size(), 1000, agree.data(), disagree.data());
+            CHECK(ls > 0);
+            const double s = std::round(ls / std::numbers::ln2);
+            CHECK(ls == s * std::numbers::ln2);
+            for (std::size_t mu = 0; mu < m.size(); ++mu) {
+                CAPTURE(m[mu], agree[mu], disagree[mu], ls);
+                CHECK(std::isfinite(agree[mu]));
+                CHECK(std::isfinite(disagree[mu]));
+                CHECK(std::abs(agree[mu]) <= std::ldexp(1.0, 990));
+                CHECK(std::abs(disagree[mu]) <= std::ldexp(1.0, 990));
+                for (const auto& [value, y] : {std::pair{agree[mu], m[mu] - 1}, std::pair{disagree[mu], m[mu] + 1}}) {
+                    const double want = std::exp(log_abs_D_pow(p, y) - ls);
+                    CHECK(std::abs(value) == Approx(want).epsilon(1e-12));
+                    CHECK((value > 0) == (y > 0 || p % 2 == 1));  // D has the sign of y^(p-1)
+                }
+            }
+            CHECK(agree[0] == sign * disagree[4]);
+            CHECK(disagree[0] == sign * agree[4]);
+            CHECK(agree[2] == sign * disagree[2]);
+            CHECK(disagree[4] > agree[4]);  // |D| grows with |y|
+            // Rectified, same p: D(y) = 0 for y <= -1 exactly, the polynomial's for y >= 1.
+            dvec ragree(m.size()), rdisagree(m.size());
+            const double rls = hopfield::RectifiedPolynomial(p).differences(m.data(), m.size(), 1000, ragree.data(),
+                                                                            rdisagree.data());
+            CHECK(rls == ls);  // the same top overlap, 1000
+            CHECK(ragree[0] == 0.0);  // m = -1000, -3: both arguments of D <= -1
+            CHECK(rdisagree[0] == 0.0);
+            CHECK(ragree[1] == 0.0);
+            CHECK(rdisagree[1] == 0.0);
+            CHECK(ragree[2] == 0.0);                                            // D(-1) = F(0) - F(-2)
+            CHECK(rdisagree[2] == Approx(std::exp(p * std::log(2.0) - ls)).epsilon(1e-12));  // D(1) = 2^p
+            CHECK(ragree[4] == agree[4]);
+            CHECK(rdisagree[4] == disagree[4]);
         }
-        CHECK(a[0] < 0);  // p even: a is odd in m
-        CHECK(a[4] > 0);
-        CHECK(a[0] == -a[4]);
-        CHECK(b[0] == b[4]);  // and b even
-        CHECK(b[4] < 0);
     }
     SECTION("exponential, log domain") {
         for (double beta : {0.05, 0.3, 1.0, 2.5}) {
             CAPTURE(beta);
-            check_coefficients(hopfield::Exponential(beta), [&](ld x) { return std::exp(ld(beta) * x); }, small, 8, 1e-13);
+            check_differences(hopfield::Exponential(beta), [&](ld x) { return std::exp(ld(beta) * x); }, small, 8, 1e-13);
         }
-        // Large beta: exp(800 * 8) overflows a double, the coefficients do not.
+        // Large beta: exp(800 * 8) overflows a double, the log scale and the agree values do not.
+        // log_scale = beta (M - 1) + log(2 sinh beta), M = 8, and log(2 sinh 800) = 800 (to
+        // e^-1600); agree = exp(beta (m - M)), disagree = exp(beta (m - M + 2)), +inf past 709.78.
         const double beta = 800;
-        dvec a(small.size()), b(small.size());
-        const double ls = hopfield::Exponential(beta).coefficients(small.data(), small.size(), 8, a.data(), b.data());
+        dvec agree(small.size()), disagree(small.size());
+        const double ls = hopfield::Exponential(beta).differences(small.data(), small.size(), 8, agree.data(), disagree.data());
         CHECK(std::isfinite(ls));
-        CHECK(ls == Approx(beta * 8 + 2 * beta - std::log(2.0)).epsilon(1e-14));
+        CHECK(ls == Approx(beta * 7 + beta).epsilon(1e-14));
         double top = 0;
         for (std::size_t mu = 0; mu < small.size(); ++mu) {
-            CHECK(std::isfinite(a[mu]));
-            CHECK(a[mu] >= 0.0);
-            CHECK(b[mu] == -a[mu]);  // tanh(800) = 1
-            top = std::max(top, a[mu]);
+            CAPTURE(small[mu], agree[mu], disagree[mu]);
+            CHECK(std::isfinite(agree[mu]));
+            CHECK(agree[mu] >= 0.0);
+            CHECK(agree[mu] == std::exp(beta * (small[mu] - 8)));
+            top = std::max(top, agree[mu]);
+            const double e = beta * (small[mu] - 8 + 2);
+            if (e > 709.79) {
+                CHECK(disagree[mu] == inf);
+            } else {
+                CHECK(std::isfinite(disagree[mu]));
+                CHECK(disagree[mu] == std::exp(e));
+            }
         }
         CHECK(top == 1.0);
+        CHECK(agree[16] == 1.0);     // m = 8
+        CHECK(disagree[14] == 1.0);  // m = 6: exp(0)
+        CHECK(disagree[15] == inf);  // m = 7: exp(800)
         CHECK(hopfield::Exponential(2.0).beta() == 2.0);
+        // No overlaps: nothing to scale.
+        CHECK(hopfield::Exponential(2.0).differences(nullptr, 0, 8, nullptr, nullptr) == 0.0);
     }
 }
 
 TEST_CASE("[separation] interaction fields and energies from a brute-force network", "[separation]") {
-    // A small +-1 network: the field exp(log_scale) ((X a)_i + sigma_i sum b) must equal the
-    // energy difference E(sigma_i = -1) - E(sigma_i = +1) with E from the interaction's energy().
+    // A small +-1 network: the field
+    //     exp(log_scale) sigma_i (sum_{x_mu,i = sigma_i} agree_mu - sum_{x_mu,i != sigma_i} disagree_mu)
+    // must equal the energy difference E(sigma_i = -1) - E(sigma_i = +1) with E from energy().
     const std::size_t N = 6, d = 13;
     std::mt19937_64 rng(3);
     std::vector<dvec> X(N, dvec(d));
@@ -753,31 +838,34 @@ TEST_CASE("[separation] interaction fields and energies from a brute-force netwo
             for (std::size_t i = 0; i < d; ++i) m[mu] += X[mu][i] * s[i];
         return m;
     };
-    auto check = [&](const auto& inter, double rel) {
+    auto field_of = [&](const dvec& agree, const dvec& disagree, double ls, std::size_t i) {
+        double sum = 0;
+        for (std::size_t mu = 0; mu < N; ++mu) sum += X[mu][i] == sigma[i] ? agree[mu] : -disagree[mu];
+        return std::exp(ls) * sigma[i] * sum;
+    };
+    // exact: integer differences and energies, log scale 0: the field must match bit for bit.
+    auto check = [&](const auto& inter, double rel, bool exact) {
         const dvec m = overlaps(sigma);
-        dvec a(N), b(N);
-        const double ls = inter.coefficients(m.data(), N, std::ptrdiff_t(d), a.data(), b.data());
-        double sum_b = 0;
-        for (double v : b) sum_b += v;
+        dvec agree(N), disagree(N);
+        const double ls = inter.differences(m.data(), N, std::ptrdiff_t(d), agree.data(), disagree.data());
         for (std::size_t i = 0; i < d; ++i) {
-            double xa = 0;
-            for (std::size_t mu = 0; mu < N; ++mu) xa += X[mu][i] * a[mu];
-            const double field = std::exp(ls) * (xa + sigma[i] * sum_b);
+            const double field = field_of(agree, disagree, ls, i);
             dvec up = sigma, down = sigma;
             up[i] = 1;
             down[i] = -1;
             const dvec mu_up = overlaps(up), mu_down = overlaps(down);
             const double diff = inter.energy(mu_down.data(), N, std::ptrdiff_t(d)) -
                                 inter.energy(mu_up.data(), N, std::ptrdiff_t(d));
-            CAPTURE(std::remove_cvref_t<decltype(inter)>::name, i);
+            CAPTURE(std::remove_cvref_t<decltype(inter)>::name, i, field, diff, ls);
             CHECK(field == Approx(diff).epsilon(rel).margin(1e-9));
+            if (exact) CHECK(field == diff);
         }
     };
-    check(hopfield::Quadratic{}, 1e-12);
-    check(hopfield::Polynomial(3), 1e-12);
-    check(hopfield::Polynomial(4), 1e-12);
-    check(hopfield::RectifiedPolynomial(3), 1e-12);
-    check(hopfield::Exponential(0.4), 1e-12);
+    check(hopfield::Quadratic{}, 1e-12, false);
+    check(hopfield::Polynomial(3), 1e-12, true);
+    check(hopfield::Polynomial(4), 1e-12, true);
+    check(hopfield::RectifiedPolynomial(3), 1e-12, true);
+    check(hopfield::Exponential(0.4), 1e-12, false);
 
     // Quadratic energy = -(1/2) sum_{i != j} J_ij s_i s_j with J = (1/d) sum_mu x x^T;
     // with the self-coupling kept, the diagonal is included and the field is 2 (J sigma)_i.
@@ -795,13 +883,13 @@ TEST_CASE("[separation] interaction fields and energies from a brute-force netwo
     CHECK(hopfield::Quadratic{}.energy(m.data(), N, std::ptrdiff_t(d)) == Approx(e_zero).margin(1e-12));
     const hopfield::Quadratic self{true};
     CHECK(self.energy(m.data(), N, std::ptrdiff_t(d)) == Approx(e_full).margin(1e-12));
-    dvec a(N), b(N);
-    const double ls = self.coefficients(m.data(), N, std::ptrdiff_t(d), a.data(), b.data());
+    dvec agree(N), disagree(N);
+    const double ls = self.differences(m.data(), N, std::ptrdiff_t(d), agree.data(), disagree.data());
     for (std::size_t i = 0; i < d; ++i) {
-        double xa = 0, js = 0;
-        for (std::size_t mu = 0; mu < N; ++mu) xa += X[mu][i] * a[mu];
+        double js = 0;
         for (std::size_t j = 0; j < d; ++j) js += J[i][j] * sigma[j];
-        CHECK(std::exp(ls) * xa == Approx(2 * js).margin(1e-12));
+        CAPTURE(i);
+        CHECK(field_of(agree, disagree, ls, i) == Approx(2 * js).margin(1e-12));
     }
     // Energies of the other interactions, by hand: -sum F(m).
     const dvec mm = {-3, 0, 2, 5};
@@ -812,4 +900,33 @@ TEST_CASE("[separation] interaction fields and energies from a brute-force netwo
     // Overflow of the exponential energy is documented: -inf, not NaN.
     const double far = 1000;
     CHECK(hopfield::Exponential(1.0).energy(&far, 1, 1) == -inf);
+}
+
+TEST_CASE("[separation] polynomial differences pick the direct or rescaled path explicitly", "[separation]") {
+    // Regression: a rescale shift that happened to be exactly 0 used to select the direct path
+    // beyond its range: Polynomial(989) at m = 0 read an empty coefficient table, and
+    // Polynomial(60) at m = 90600 / Polynomial(352) at m = 5 returned +inf. The values must be
+    // finite, positive where D is, and match a log2-domain reference.
+    const auto check = [](int p, double m) {
+        CAPTURE(p, m);
+        double agree = 0, disagree = 0;
+        const double ls = hopfield::Polynomial(p).differences(&m, 1, 1, &agree, &disagree);
+        CHECK(std::isfinite(ls));
+        CHECK(std::isfinite(agree));
+        CHECK(std::isfinite(disagree));
+        // log D(y) = log((y+1)^p - (y-1)^p) for y = m + 1 > 1: p log(y+1) + log1p(-((y-1)/(y+1))^p)
+        const double y = m + 1;
+        const double log_d = p * std::log(y + 1) + std::log1p(-std::pow((y - 1) / (y + 1), p));
+        CHECK(std::log(disagree) + ls == Approx(log_d).epsilon(1e-12));
+        double ragree = 0, rdisagree = 0;
+        const double rls = hopfield::RectifiedPolynomial(p).differences(&m, 1, 1, &ragree, &rdisagree);
+        CHECK(std::isfinite(rls));
+        CHECK(std::isfinite(rdisagree));
+        CHECK(std::log(rdisagree) + rls == Approx(log_d).epsilon(1e-12));
+    };
+    check(989, 0);
+    check(60, 90600);
+    check(352, 5);
+    check(60, 90000);
+    check(3, 1e6);
 }

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <random>
 #include <string>
@@ -70,12 +71,13 @@ struct PatternNetwork {
     struct Tracker {
         const PatternNetwork& net;
         RowMatrix<Scalar> XT;   // d x N
-        Vector<Scalar> m, a;    // overlaps, projection weights
-        double sum_b = 0, log_scale = 0;
+        Vector<Scalar> m, agree, disagree;  // overlaps, the weights of the field form
+        FieldForm form;
         bool stale = true;
         Workspace<Scalar> ws;
 
-        Tracker(const PatternNetwork& n, const Scalar* s) : net(n), XT(n.X.dim(), n.X.size()), m(n.X.size()), a(n.X.size()) {
+        Tracker(const PatternNetwork& n, const Scalar* s)
+            : net(n), XT(n.X.dim(), n.X.size()), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
             if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
                 for (Index mu = 0; mu < n.X.size(); ++mu) XT.col(mu) = n.X.template pattern<Scalar>(mu);
                 std::vector<std::uint64_t> packed(static_cast<std::size_t>(n.X.words()));
@@ -89,13 +91,16 @@ struct PatternNetwork {
         /// field of neuron i (up to exp(log_scale) / 2, a positive factor)
         double field(Index i, Scalar si) {
             if (stale) {
-                log_scale = net.model.coefficients(m.data(), m.size(), net.X.dim(), a.data(), sum_b, ws);
+                form = net.model.coefficients(m.data(), m.size(), net.X.dim(), agree.data(), disagree.data(), ws);
                 stale = false;
             }
-            return double(simd::dot(XT.row(i).data(), a.data(), std::size_t(a.size()))) +
-                   double(si) * sum_b;
+            const auto n = std::size_t(m.size());
+            if (form.linear)
+                return double(simd::dot(XT.row(i).data(), agree.data(), n)) + double(si) * form.self;
+            const double h = double(simd::select_sum(XT.row(i).data(), si, agree.data(), disagree.data(), n));
+            return si < 0 ? -h : h;
         }
-        double scale() const { return log_scale - std::log(2.0); }
+        double scale() const { return form.log_scale - std::numbers::ln2; }
         void flip(Index i, Scalar new_si) {
             simd::axpy(Scalar(2) * new_si, XT.row(i).data(), m.data(), std::size_t(m.size()));
             stale = true;

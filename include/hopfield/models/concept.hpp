@@ -30,18 +30,31 @@ concept ContinuousModel = requires(const M& m, PatternView<float> Xf, PatternVie
     { m.energy(Xd, qd) } -> std::convertible_to<double>;
 };
 
+/// \brief How a DenseModel forms the fields of one state (a BinaryModel's coefficients(); see
+/// DenseModel).
+struct FieldForm {
+    /// \brief The energy difference E(sigma_i=-1) - E(sigma_i=+1) is exp(log_scale) h_i.
+    double log_scale = 0;
+    /// \brief true: the linear form h = X^T a + self sigma, exact in the Scalar type (integer
+    /// weights, every partial sum below 2^digits), with a in `agree`. false: the agreement form
+    /// h_i = sigma_i sum_mu (x_mu,i == sigma_i ? agree_mu : disagree_mu).
+    bool linear = false;
+    /// \brief The linear form's self-term sum_mu b_mu (0 in the agreement form).
+    double self = 0;
+};
+
 /// \brief A binary energy model over stored +-1 patterns (models.md section 2): `fields`
 /// writes h_i = (E(sigma_i = -1) - E(sigma_i = +1)) / 2 for every neuron, up to a common
 /// positive factor exp(log_scale) that it returns (the sign decides zero-temperature updates;
-/// the magnitude, Glauber dynamics). `energy` is E(sigma). `coefficients` is the model's
-/// separation step on its own (overlaps m -> projection weights a, the sum of the self-terms b,
-/// returning the log scale), which asynchronous dynamics calls after each flip.
+/// the magnitude, Glauber dynamics). `energy` is E(sigma). `coefficients(m, n, dim, agree,
+/// disagree, ws)` is the model's separation step on its own (overlaps m -> the weights of the
+/// FieldForm it returns), which asynchronous dynamics calls after each flip.
 template <class M>
 concept BinaryModel = requires(const M& m, PatternView<float> Xf, PatternView<double> Xd,
                                const float* sf, float* hf, const double* sd, double* hd,
-                               Workspace<float>& wf, Workspace<double>& wd, double& sum_b) {
-    { m.coefficients(sf, Index{}, Index{}, hf, sum_b, wf) } -> std::convertible_to<double>;
-    { m.coefficients(sd, Index{}, Index{}, hd, sum_b, wd) } -> std::convertible_to<double>;
+                               Workspace<float>& wf, Workspace<double>& wd) {
+    { m.coefficients(sf, Index{}, Index{}, hf, hf, wf) } -> std::same_as<FieldForm>;
+    { m.coefficients(sd, Index{}, Index{}, hd, hd, wd) } -> std::same_as<FieldForm>;
     requires std::same_as<typename M::state_space, binary_states>;
     { m.fields(Xf, sf, hf, wf) } -> std::convertible_to<double>;
     { m.fields(Xd, sd, hd, wd) } -> std::convertible_to<double>;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 #include <algorithm>
+#include <numbers>
 
 #include "hopfield/core/error.hpp"
 #include "hopfield/models/concept.hpp"
@@ -24,12 +25,17 @@ namespace hopfield {
 /// \brief A binary model with energy E(sigma) = -sum_mu F(m_mu), m_mu = x_mu . sigma, and the
 /// exact Krotov-Hopfield update (models.md section 2).
 ///
-/// Fields go through the retrieval kernel: with D(y) = F(y+1) - F(y-1),
-///     2 h_i = E(sigma_i=-1) - E(sigma_i=+1) = (X^T a)_i + sigma_i sum_mu b_mu,
-///     a_mu = (D(m_mu-1) + D(m_mu+1))/2,   b_mu = (D(m_mu-1) - D(m_mu+1))/2,
-/// so the model is the kernel's similarity and projection with the interaction term as the
-/// separation step plus a scalar self-term. F quadratic gives the Hebbian field
-/// h = (1/d)(X^T X sigma - N sigma): couplings J = (1/d) sum_mu x_mu x_mu^T with J_ii = 0.
+/// Fields go through the retrieval kernel: overlaps (similarity), the interaction's
+/// differences D(m -+ 1) as the separation step, then a projection. With D(y) = F(y+1) - F(y-1),
+///     E(sigma_i=-1) - E(sigma_i=+1) = sigma_i (sum_{x_mu,i = sigma_i} D(m_mu - 1) - sum_{x_mu,i != sigma_i} D(m_mu + 1))
+/// (the agreement form, kernel::agreement_projection: each pattern contributes one selected
+/// value, so there is no cancellation, ties are exact wherever the two sides are computed from
+/// the same values, and the sign is right even when D(m+1)/D(m-1) is beyond the float range).
+/// When every D is an integer and the sums are exact in Scalar (the classical model, small
+/// powers), the same fields are formed in the linear form (X^T a)_i + sigma_i sum_mu b_mu,
+/// a = (D(m-1) + D(m+1))/2, b = (D(m-1) - D(m+1))/2: one multiply-add per element, and exactly
+/// the same numbers. F quadratic gives the Hebbian field h = (1/d)(X^T X sigma - N sigma):
+/// couplings J = (1/d) sum_mu x_mu x_mu^T with J_ii = 0.
 /// Patterns and states must be +-1 (the dynamics functions check).
 /// \tparam F an Interaction (Quadratic, Polynomial, RectifiedPolynomial, Exponential).
 template <Interaction F>
@@ -47,50 +53,68 @@ public:
     const F& interaction() const noexcept { return f_; }
 
     /// \brief Writes h (d values) such that the true field is h * exp(returned log scale);
-    /// h_i = (E(sigma_i=-1) - E(sigma_i=+1)) / 2. Overlaps are exact integers in double.
+    /// h_i = (E(sigma_i=-1) - E(sigma_i=+1)) / 2. Overlaps are exact integers. Values may be
+    /// +-inf where the field is beyond the Scalar range (never NaN).
     template <Real Scalar>
     double fields(PatternView<Scalar> X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
         return fields_through_kernel(X, sigma, h, ws);
     }
 
     /// \brief The same fields from bit-packed patterns (XOR + popcount overlaps); identical to
-    /// the float path whenever the sums are exact (integer coefficients below 2^24 in float,
-    /// 2^53 in double: always for the classical model at N d < 2^24).
+    /// the float path (both sum pattern by pattern in the same order).
     template <Real Scalar>
     double fields(const BitPatternMemory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
         return fields_through_kernel(X, sigma, h, ws);
     }
 
     /// \brief The separation step of this model: overlaps m (n values, exact integers) into
-    /// the projection weights a (may alias m), sum_b = sum_mu b_mu; returns the log scale.
-    /// Coefficients too large for Scalar are rescaled by an exact power of two.
+    /// the weights of the form it picks (see FieldForm): `agree` (may alias m) and
+    /// `disagree`. In the agreement form, agree = D(m - 1) and disagree = -D(m + 1), rescaled
+    /// by an exact power of two so that the largest |agree| is in [1, 2); values beyond the
+    /// Scalar range become +-inf (an infinite field of the right sign).
     template <Real Scalar>
-    double coefficients(const Scalar* m, Index n, Index dim, Scalar* a, double& sum_b,
-                        Workspace<Scalar>& ws) const {
+    FieldForm coefficients(const Scalar* m, Index n, Index dim, Scalar* agree, Scalar* disagree,
+                           Workspace<Scalar>& ws) const {
         Workspace<Scalar>::reserve(ws.d0, n);
         Workspace<Scalar>::reserve(ws.d1, n);
         Workspace<Scalar>::reserve(ws.d2, n);
-        double *md = ws.d0.data(), *ad = ws.d1.data(), *bd = ws.d2.data();
+        double *md = ws.d0.data(), *A = ws.d1.data(), *B = ws.d2.data();
         for (Index mu = 0; mu < n; ++mu) md[mu] = double(m[mu]);
-        double log_scale = f_.coefficients(md, std::size_t(n), dim, ad, bd);
-        double largest = 0;
-        sum_b = 0;
+        FieldForm form;
+        form.log_scale = f_.differences(md, std::size_t(n), dim, A, B);
+        // The linear form is used only where it is exact in Scalar: integer a and b, and
+        // sum |a| + |sum b| (a bound on every partial sum of a field) below 2^digits.
+        constexpr double exact = double(std::uint64_t(1) << std::numeric_limits<Scalar>::digits);
+        double total = 0, self = 0;
+        form.linear = true;
+        for (Index mu = 0; mu < n && form.linear; ++mu) {
+            const double a2 = A[mu] + B[mu], b2 = A[mu] - B[mu];  // exact when the test passes
+            form.linear = std::abs(A[mu]) + std::abs(B[mu]) <= exact && A[mu] == std::trunc(A[mu]) &&
+                          B[mu] == std::trunc(B[mu]) && std::fmod(a2, 2.0) == 0.0;
+            total += std::abs(a2) / 2;
+            self += b2 / 2;
+        }
+        form.linear = form.linear && total + std::abs(self) <= exact;
+        if (form.linear) {
+            for (Index mu = 0; mu < n; ++mu) agree[mu] = Scalar((A[mu] + B[mu]) / 2);
+            form.self = self;
+            return form;
+        }
+        // Agreement form: scale so that the largest |agree| (else the largest finite
+        // |disagree|) is in [1, 2); an exact power of two.
+        double reference = 0, fallback = 0;
         for (Index mu = 0; mu < n; ++mu) {
-            largest = std::max({largest, std::abs(ad[mu]), std::abs(bd[mu])});
-            sum_b += bd[mu];
+            reference = std::max(reference, std::abs(A[mu]));
+            if (std::isfinite(B[mu])) fallback = std::max(fallback, std::abs(B[mu]));
         }
-        // Keep a, n*a and sum_b representable in Scalar (float: 3.4e38) by a power-of-two
-        // rescale, which is exact and so keeps integer-valued fields (and their ties) exact.
-        const double limit = double(std::numeric_limits<Scalar>::max()) / (4.0 * double(n + 1));
-        int shift = 0;
-        if (largest > limit) shift = std::ilogb(largest) - std::ilogb(limit) + 1;
-        if (shift == 0) {
-            for (Index mu = 0; mu < n; ++mu) a[mu] = Scalar(ad[mu]);
-        } else {
-            for (Index mu = 0; mu < n; ++mu) a[mu] = Scalar(std::ldexp(ad[mu], -shift));
-            sum_b = std::ldexp(sum_b, -shift);
+        if (reference == 0) reference = fallback;
+        const int shift = reference > 0 ? std::ilogb(reference) : 0;
+        for (Index mu = 0; mu < n; ++mu) {
+            agree[mu] = saturate<Scalar>(std::ldexp(A[mu], -shift));
+            disagree[mu] = saturate<Scalar>(-std::ldexp(B[mu], -shift));
         }
-        return log_scale + shift * std::log(2.0);
+        form.log_scale += shift * std::numbers::ln2;
+        return form;
     }
 
     /// \brief E(sigma) = -sum_mu F(x_mu . sigma) (plus the interaction's stated constant),
@@ -117,19 +141,44 @@ public:
     }
 
 private:
-    // One body for both storages: the kernel's similarity and projection with this model's
-    // coefficients as the separation step, plus the scalar self-term sigma_i sum_mu b_mu.
+    // double -> Scalar with values beyond the Scalar range going to +-inf (IEEE rounding,
+    // spelled out: the C++ conversion of an out-of-range value is undefined).
+    template <Real Scalar>
+    static Scalar saturate(double v) noexcept {
+        constexpr double top = double(std::numeric_limits<Scalar>::max());
+        if (v > top) return std::numeric_limits<Scalar>::infinity();
+        if (v < -top) return -std::numeric_limits<Scalar>::infinity();
+        return Scalar(v);
+    }
+
+    // One body for both storages: the kernel's similarity, this model's coefficients as the
+    // separation step, then the projection of the form they picked.
     template <class Memory, Real Scalar>
     double fields_through_kernel(const Memory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
-        double log_scale = 0, sum_b = 0;
-        auto separate = [&](Scalar* s, Index n) { log_scale = coefficients(s, n, X.dim(), s, sum_b, ws); };
-        if constexpr (std::is_same_v<Memory, BitPatternMemory>)
-            kernel::associate(X, sigma, separate, h, ws);
-        else
-            kernel::associate(X, sigma, Scalar(1), separate, h, ws);
-        const auto self = Scalar(sum_b);
-        for (Index i = 0; i < X.dim(); ++i) h[i] += sigma[i] * self;
-        return log_scale - std::log(2.0);
+        constexpr bool packed = std::is_same_v<Memory, BitPatternMemory>;
+        const Index n = X.size(), d = X.dim();
+        Workspace<Scalar>::reserve(ws.scores, n);
+        Workspace<Scalar>::reserve(ws.extra, n);
+        Scalar *m = ws.scores.data(), *other = ws.extra.data();
+        if constexpr (packed) {
+            ws.bits.resize(std::size_t(X.words()));
+            BitPatternMemory::pack(sigma, d, ws.bits.data());
+            kernel::overlaps(X, ws.bits.data(), m);
+        } else {
+            kernel::similarity(X, sigma, Scalar(1), m);
+        }
+        const FieldForm form = coefficients(m, n, d, m, other, ws);
+        if (form.linear) {
+            if constexpr (packed) kernel::projection(X, m, h, ws);
+            else kernel::projection(X, m, h);
+            const auto self = Scalar(form.self);
+            for (Index i = 0; i < d; ++i) h[i] += sigma[i] * self;
+        } else {
+            if constexpr (packed) kernel::agreement_projection(X, ws.bits.data(), m, other, h, ws);
+            else kernel::agreement_projection(X, sigma, m, other, h);
+            for (Index i = 0; i < d; ++i) h[i] = sigma[i] < 0 ? -h[i] : h[i];
+        }
+        return form.log_scale - std::numbers::ln2;
     }
 
     F f_;

@@ -40,6 +40,21 @@ void projection(const BitPatternMemory& X, const Scalar* w, Scalar* out, Workspa
     for (Index i = 0; i < X.dim(); ++i) out[i] = Scalar(2) * acc[i] - total;
 }
 
+/// \brief agreement_projection (kernel.hpp) over bit-packed patterns: out_i = sum_mu
+/// (x_mu,i == sigma_i ? agree[mu] : disagree[mu]), sigma given packed; uses ws.padded. Sums
+/// in the same order as the float kernel (pattern by pattern), so results are identical.
+template <class Arch = simd::default_arch, Real Scalar>
+void agreement_projection(const BitPatternMemory& X, const std::uint64_t* sigma_bits, const Scalar* agree,
+                          const Scalar* disagree, Scalar* out, Workspace<Scalar>& ws) {
+    const Index padded = 64 * X.words();
+    Workspace<Scalar>::reserve(ws.padded, padded);
+    Scalar* acc = ws.padded.data();
+    for (Index i = 0; i < padded; ++i) acc[i] = Scalar(0);
+    simd::masked_select_accumulate<Arch>(X.data(), std::size_t(X.size()), std::size_t(X.words()), sigma_bits,
+                                         agree, disagree, acc);
+    for (Index i = 0; i < X.dim(); ++i) out[i] = acc[i];
+}
+
 /// \brief One pass of the bit-packed kernel for a +-1 state: out = X^T separate(X sigma).
 /// `separate(Scalar* m, Index n)` turns the N overlaps into weights in place (they stay in
 /// ws.scores). The state is packed into ws.bits.

@@ -7,7 +7,8 @@
 ///     out = X^T w              weighted sum of the stored patterns (d numbers)
 ///
 /// Every model of the library retrieves through these functions; a model only supplies the
-/// separation step (and, for binary models, a scalar self-term applied by the caller). The
+/// separation step. Binary models whose fields are not exact in the linear form project
+/// through agreement_projection (a select between two weights per pattern) instead. The
 /// kernel decides how: xsimd dot / axpy loops for a single query, Eigen GEMM for batches of
 /// `gemm_min_batch` queries or more. The slow, obviously-correct twin lives in
 /// tests/reference.hpp.
@@ -78,6 +79,21 @@ template <class Arch = simd::default_arch, Real Scalar>
 void projection(PatternView<Scalar> X, const Scalar* w, Scalar* out) noexcept {
     for (Index i = 0; i < X.dim(); ++i) out[i] = Scalar(0);
     accumulate<Arch>(X, w, out);
+}
+
+/// \brief The projection of the binary models' agreement form (models/dense.hpp): for +-1
+/// patterns and a +-1 state sigma, out_i = sum_mu (x_mu,i == sigma_i ? agree[mu] : disagree[mu])
+/// (length d output). Each pattern contributes one of its two values per neuron, selected, not
+/// combined arithmetically, so no cancellation and no inf * 0. Rows whose two values are both
+/// 0 are skipped.
+template <class Arch = simd::default_arch, Real Scalar>
+void agreement_projection(PatternView<Scalar> X, const Scalar* sigma, const Scalar* agree,
+                          const Scalar* disagree, Scalar* out) noexcept {
+    const auto d = std::size_t(X.dim());
+    for (std::size_t i = 0; i < d; ++i) out[i] = Scalar(0);
+    for (Index mu = 0; mu < X.size(); ++mu)
+        if (agree[mu] != Scalar(0) || disagree[mu] != Scalar(0))
+            simd::select_accumulate<Arch>(agree[mu], disagree[mu], X.row(mu), sigma, out, d);
 }
 
 /// \brief One pass of the kernel for a single query: out = X^T separate(scale * X q).

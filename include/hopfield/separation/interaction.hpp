@@ -1,17 +1,18 @@
 #pragma once
 /// \file interaction.hpp
 /// \brief Interaction functions F of the binary dense associative memories (energy
-/// E = -sum_mu F(m_mu), overlaps m_mu = x_mu . sigma; models.md section 2), and the kernel
-/// coefficients a, b their exact single-neuron update needs.
+/// E = -sum_mu F(m_mu), overlaps m_mu = x_mu . sigma; models.md section 2), and the
+/// differences D their exact single-neuron update needs.
 ///
 /// For neuron i (the update rule of Krotov & Hopfield 2016; models.md section 2), with
-/// D(y) = F(y+1) - F(y-1),
+/// D(y) = F(y+1) - F(y-1) and the overlap m_mu - x_mu,i sigma_i that excludes neuron i,
 ///     E(sigma_i = -1) - E(sigma_i = +1) = sum_mu x_mu,i D(m_mu - x_mu,i sigma_i)
-///                                       = (X a)_i + sigma_i sum_mu b_mu,
-///     a_mu = (D(m_mu - 1) + D(m_mu + 1)) / 2,   b_mu = (D(m_mu - 1) - D(m_mu + 1)) / 2,
-/// because x_mu,i D(m_mu - x_mu,i sigma_i) = x_mu,i a_mu + sigma_i b_mu for x_mu,i = +-1.
-/// Substituting D gives the forms used below (no D is ever subtracted from another D):
-///     a_mu = (F(m_mu + 2) - F(m_mu - 2)) / 2,   b_mu = -(F(m_mu + 2) - 2 F(m_mu) + F(m_mu - 2)) / 2.
+///         = sigma_i ( sum_{mu: x_mu,i = sigma_i} D(m_mu - 1) - sum_{mu: x_mu,i != sigma_i} D(m_mu + 1) ).
+/// Each pattern contributes ONE of its two differences, picked by whether it agrees with the
+/// state at i; nothing is formed as a difference of large numbers. (The equivalent linear form
+/// (X a)_i + sigma_i sum_mu b_mu with a = (D(m-1) + D(m+1))/2, b = (D(m-1) - D(m+1))/2 cancels
+/// catastrophically when D(m+1) >> D(m-1): exponential F at beta >~ 10, or x^p at large p;
+/// models/dense.hpp uses it only where it is exact.)
 
 #include <algorithm>
 #include <cmath>
@@ -25,26 +26,31 @@
 
 namespace hopfield {
 
-/// \brief An interaction function F of a binary dense model, with its update coefficients.
+/// \brief An interaction function F of a binary dense model, with the differences its exact
+/// update needs.
 ///
 /// Requirements, for overlaps m[0..n) (finite) of patterns of dimension `dim`:
 /// - `I::name`: a short identifier.
 /// - `f.F(x)`: the function itself.
-/// - `f.coefficients(m, n, dim, a, b)` writes a_mu, b_mu (see the file comment) both divided
-///   by the same positive factor exp(log_scale), and returns log_scale. The field of neuron i
-///   is exp(log_scale) ((X a)_i + sigma_i sum_mu b_mu) = E(sigma_i = -1) - E(sigma_i = +1), which
-///   is twice the field in Hebbian units (for Quadratic, 2 sum_{j != i} J_ij sigma_j; not an
-///   energy difference when Quadratic::keep_self_coupling is set, see there). The sign
-///   update needs only the sign of the field, so it can drop the factor; Glauber dynamics
-///   P(sigma_i = +1) = 1 / (1 + exp(-2 beta_T h_i)) with h in Hebbian units uses
-///   2 h_i = exp(log_scale) ((X a)_i + sigma_i sum b).
+/// - `f.differences(m, n, dim, agree, disagree)` writes agree[mu] = D(m_mu - 1) and
+///   disagree[mu] = D(m_mu + 1) (see the file comment), both divided by the same positive
+///   factor exp(log_scale), and returns log_scale. Every agree value is finite; a disagree
+///   value may overflow to +-inf where D(m+1) / D(m-1) exceeds double's range (a neuron that
+///   disagrees with that pattern then has an infinite field, of the right sign). Values that
+///   are integers must be exact (the model then forms the fields in exact arithmetic, ties
+///   included). The field of neuron i is
+///       exp(log_scale) sigma_i (sum_{x_mu,i = sigma_i} agree_mu - sum_{x_mu,i != sigma_i} disagree_mu)
+///   = E(sigma_i = -1) - E(sigma_i = +1), twice the field in Hebbian units (for Quadratic,
+///   2 sum_{j != i} J_ij sigma_j; see Quadratic::keep_self_coupling for the exception). The
+///   sign update needs only its sign; Glauber dynamics P(sigma_i = +1) = 1/(1 + exp(-2 beta_T h_i))
+///   uses its value.
 /// - `f.energy(m, n, dim)`: E = -sum_mu F(m_mu) (plus the constant the model states).
 template <class I>
 concept Interaction = requires(const I& f, double x, const double* m, std::size_t n,
-                               std::ptrdiff_t dim, double* a, double* b) {
+                               std::ptrdiff_t dim, double* agree, double* disagree) {
     { I::name } -> std::convertible_to<const char*>;
     { f.F(x) } -> std::same_as<double>;
-    { f.coefficients(m, n, dim, a, b) } -> std::same_as<double>;
+    { f.differences(m, n, dim, agree, disagree) } -> std::same_as<double>;
     { f.energy(m, n, dim) } -> std::same_as<double>;
 };
 
@@ -135,6 +141,42 @@ public:
         b = (negative_m && p_ % 2 == 1) ? sb : -sb;
     }
 
+    /// D(y) = F(y+1) - F(y-1) for F = x^p, as 2^(1-p) a(2y) (a(2y) = ((2y+2)^p - (2y-2)^p)/2 =
+    /// 2^(p-1) D(y)): one sign in every partial sum, exact for integer y while below 2^53;
+    /// valid when log2_bound(|2y|) <= direct_limit.
+    double difference_direct(double y) const noexcept {
+        double a, b;
+        direct(2.0 * y, a, b);
+        return std::ldexp(a, 1 - p_);
+    }
+
+    /// D(y) 2^-shift with the terms of difference_direct() summed in the log2 domain; needs
+    /// log2_bound(|2y|) - (shift + p - 1) <= headroom.
+    double difference_rescaled(double y, double shift) const noexcept {
+        double a, b;
+        rescaled(2.0 * y, shift + double(p_ - 1), a, b);
+        return a;
+    }
+
+    /// How to form the differences over overlaps with |m| <= m_abs_max (see Polynomial):
+    /// directly, or rescaled by 2^-shift (D 2^-shift <= 2^headroom; shift may be any sign).
+    struct Scale {
+        bool direct;   ///< difference_direct() is valid for every overlap
+        double shift;  ///< the power of two for difference_rescaled() (0 when direct)
+    };
+
+    /// The Scale for overlaps with |m| <= m_abs_max.
+    Scale difference_scale(double m_abs_max) const noexcept {
+        const double bound = log2_bound(2.0 * m_abs_max + 2.0);  // |2(m +- 1)| <= 2|m| + 2
+        if (bound <= direct_limit) return {true, 0.0};
+        return {false, std::ceil(bound) - headroom - double(p_ - 1)};
+    }
+
+    /// D(y) 2^-shift by the path `scale` names.
+    double difference(double y, Scale scale) const noexcept {
+        return scale.direct ? difference_direct(y) : difference_rescaled(y, scale.shift);
+    }
+
     /// p.
     int p() const noexcept { return p_; }
 
@@ -157,19 +199,19 @@ inline double log_sinh(double x) noexcept {
 /// \brief F(x) = x^2 / (2 dim): the classical Hebbian model (Hopfield 1982), couplings
 /// J = (1/dim) sum_mu x_mu x_mu^T.
 ///
-/// D(y) = 2y/dim, so a_mu = 2 m_mu / dim and b_mu = -2/dim; they are returned as a = m and
-/// b = -1 exactly with log_scale = log(2/dim), so integer overlaps give integer fields and
-/// ties (h_i = 0) stay detectable: (X a)_i + sigma_i sum b = (X X^T sigma)_i - N sigma_i =
+/// D(y) = 2y/dim, so D(m - 1) = 2(m - 1)/dim and D(m + 1) = 2(m + 1)/dim; they are returned
+/// as m - 1 and m + 1 exactly with log_scale = log(2/dim), so integer overlaps give integer
+/// fields and ties (field 0) stay detectable: the field is (X X^T sigma)_i - N sigma_i =
 /// dim sum_{j != i} J_ij sigma_j, the Hebbian field with zero self-coupling (times dim).
 ///
 /// `F(x)` returns x^2 / 2: the 1/dim normalisation depends on the dimension, which only
-/// coefficients() and energy() receive; the model's interaction is F(x) / dim.
+/// differences() and energy() receive; the model's interaction is F(x) / dim.
 struct Quadratic {
     /// \brief Identifier used in messages and benchmarks.
     static constexpr const char* name = "quadratic";
 
     /// \brief Keep the self-coupling J_ii = N/dim (the classical field sum_j J_ij sigma_j,
-    /// diagonal included). Then b = 0 and the energy is -(1/2) sigma^T J sigma =
+    /// diagonal included). Then agree = disagree = m and the energy is -(1/2) sigma^T J sigma =
     /// -(1/(2 dim)) sum_mu m_mu^2 (no n/2). The field is then 2 sum_j J_ij sigma_j, which is the
     /// energy difference E(sigma_i = -1) - E(sigma_i = +1) plus 2 (N/dim) sigma_i: the current
     /// state is favoured, the energy still never rises under asynchronous updates (J_ii >= 0),
@@ -180,22 +222,22 @@ struct Quadratic {
     /// \brief x^2 / 2 (the model's F is this divided by dim; see the struct comment).
     double F(double x) const noexcept { return 0.5 * x * x; }
 
-    /// \brief a = m, b = -1 (b = 0 with the self-coupling kept); returns log(2/dim).
-    /// Throws hopfield::invalid_argument naming `dim` unless dim > 0.
-    double coefficients(const double* m, std::size_t n, std::ptrdiff_t dim, double* a,
-                        double* b) const {
-        check_dim("Quadratic::coefficients", dim);
-        const double self = keep_self_coupling ? 0.0 : -1.0;
+    /// \brief agree = m - 1, disagree = m + 1 (both m with the self-coupling kept); returns
+    /// log(2/dim). Throws hopfield::invalid_argument naming `dim` unless dim > 0.
+    double differences(const double* m, std::size_t n, std::ptrdiff_t dim, double* agree,
+                       double* disagree) const {
+        check_dim("Quadratic::differences", dim);
+        const double self = keep_self_coupling ? 0.0 : 1.0;
         for (std::size_t mu = 0; mu < n; ++mu) {
-            a[mu] = m[mu];
-            b[mu] = self;
+            agree[mu] = m[mu] - self;
+            disagree[mu] = m[mu] + self;
         }
         return std::log(2.0 / double(dim));
     }
 
     /// \brief E = -(1/(2 dim)) sum_mu m_mu^2 + n/2, i.e. -(1/2) sum_{i != j} J_ij sigma_i sigma_j
     /// (the n/2 removes the diagonal sum_i J_ii / 2 = n/2); without the n/2 when the
-    /// self-coupling is kept. Throws like coefficients().
+    /// self-coupling is kept. Throws like differences().
     double energy(const double* m, std::size_t n, std::ptrdiff_t dim) const {
         check_dim("Quadratic::energy", dim);
         double sq = 0;
@@ -213,12 +255,12 @@ private:
 /// \brief F(x) = x^p: the dense p-body associative memory (Krotov & Hopfield 2016;
 /// Baldi & Venkatesh 1987); p = 2 is the Hebbian model up to the 1/dim scale.
 ///
-/// a, b by the binomial expansion (detail::BinomialForms): exact for integer overlaps while
-/// below 2^53, with no cancellation. log_scale is 0 unless (max|m| + 2)^p could exceed
-/// ~6.7e299 (2^996); then a and b are computed term by term in the log2 domain and divided by
-/// an exact power of two 2^s (log_scale = s log 2, every |a|, |b| <= 2^990), with ~1e-13
-/// relative accuracy (p log2(max|m| + 2) ulps at most) and terms below 2^-1074 of that scale
-/// flushed to 0. `dim` is not used.
+/// D(y) = (y+1)^p - (y-1)^p = 2 sum_{k odd} C(p,k) y^(p-k) by the binomial expansion
+/// (detail::BinomialForms): every term of one sign, so exact for integer overlaps while below
+/// 2^53, with no cancellation. log_scale is 0 unless (2 max|m| + 4)^p could exceed ~6.7e299
+/// (2^996); then D is computed term by term in the log2 domain and divided by an exact power
+/// of two 2^s (log_scale = s log 2), with ~1e-13 relative accuracy and terms below 2^-1074
+/// of that scale flushed to 0. `dim` is not used.
 class Polynomial {
 public:
     /// \brief Identifier used in messages and benchmarks.
@@ -233,19 +275,17 @@ public:
     /// \brief x^p (exact while an integer below 2^53).
     double F(double x) const noexcept { return detail::ipow(x, p()); }
 
-    /// \brief a, b of the exact update, over exp(log_scale); returns log_scale (0 unless rescaled).
-    double coefficients(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* a,
-                        double* b) const {
+    /// \brief D(m -+ 1) over exp(log_scale); returns log_scale (0 unless rescaled).
+    double differences(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* agree,
+                       double* disagree) const {
         double m_abs = 0;
         for (std::size_t mu = 0; mu < n; ++mu) m_abs = std::max(m_abs, std::abs(m[mu]));
-        const double bound = forms_.log2_bound(m_abs);
-        if (bound <= detail::BinomialForms::direct_limit) {
-            for (std::size_t mu = 0; mu < n; ++mu) forms_.direct(m[mu], a[mu], b[mu]);
-            return 0.0;
+        const auto scale = forms_.difference_scale(m_abs);
+        for (std::size_t mu = 0; mu < n; ++mu) {
+            agree[mu] = forms_.difference(m[mu] - 1.0, scale);
+            disagree[mu] = forms_.difference(m[mu] + 1.0, scale);
         }
-        const double shift = std::ceil(bound) - detail::BinomialForms::headroom;
-        for (std::size_t mu = 0; mu < n; ++mu) forms_.rescaled(m[mu], shift, a[mu], b[mu]);
-        return shift * std::numbers::ln2;
+        return scale.shift * std::numbers::ln2;
     }
 
     /// \brief E = -sum_mu m_mu^p in double (overflows to +-inf past ~1e308; `dim` unused).
@@ -267,10 +307,8 @@ private:
 /// \brief F(x) = max(x, 0)^p: the rectified dense p-body memory (Krotov & Hopfield 2016),
 /// twice the signal-to-noise ratio squared of x^p (models.md section 5).
 ///
-/// a = (F(m+2) - F(m-2))/2, b = -(F(m+2) - 2F(m) + F(m-2))/2 straight from F, by case:
-/// m >= 2 (all three arguments >= 0): the binomial forms of Polynomial (exact, no
-/// cancellation); m <= -2: a = b = 0; in between F(m-2) = 0, so a = (m+2)^p / 2 and
-/// b = F(m) - (m+2)^p / 2 (no cancellation: (m+2)^p / 2 >= 2^(p-1) F(m)).
+/// D(y) = F(y+1) - F(y-1) by case: y >= 1 (both arguments >= 0): the binomial form of
+/// Polynomial (exact, no cancellation); y <= -1: 0; in between F(y-1) = 0, so D(y) = (y+1)^p.
 /// log_scale and rescaling as in Polynomial. `dim` is not used.
 class RectifiedPolynomial {
 public:
@@ -286,33 +324,17 @@ public:
     /// \brief max(x, 0)^p.
     double F(double x) const noexcept { return x > 0 ? detail::ipow(x, p()) : 0.0; }
 
-    /// \brief a, b of the exact update, over exp(log_scale); returns log_scale (0 unless rescaled).
-    double coefficients(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* a,
-                        double* b) const {
+    /// \brief D(m -+ 1) over exp(log_scale); returns log_scale (0 unless rescaled).
+    double differences(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* agree,
+                       double* disagree) const {
         double m_top = 0;  // only positive overlaps make F large
         for (std::size_t mu = 0; mu < n; ++mu) m_top = std::max(m_top, m[mu]);
-        const double bound = forms_.log2_bound(m_top);
-        const bool direct = bound <= detail::BinomialForms::direct_limit;
-        const double shift = direct ? 0.0 : std::ceil(bound) - detail::BinomialForms::headroom;
+        const auto scale = forms_.difference_scale(m_top);
         for (std::size_t mu = 0; mu < n; ++mu) {
-            const double x = m[mu];
-            if (x >= 2.0) {
-                if (direct) forms_.direct(x, a[mu], b[mu]);
-                else forms_.rescaled(x, shift, a[mu], b[mu]);
-            } else if (x <= -2.0) {
-                a[mu] = 0.0;
-                b[mu] = 0.0;
-            } else {
-                const double up = direct ? 0.5 * detail::ipow(x + 2.0, p())
-                                         : std::exp2(double(p()) * std::log2(x + 2.0) - 1.0 - shift);
-                const double mid = x <= 0.0 ? 0.0
-                                   : direct ? detail::ipow(x, p())
-                                            : std::exp2(double(p()) * std::log2(x) - shift);
-                a[mu] = up;
-                b[mu] = mid - up;
-            }
+            agree[mu] = difference(m[mu] - 1.0, scale);
+            disagree[mu] = difference(m[mu] + 1.0, scale);
         }
-        return shift * std::numbers::ln2;
+        return scale.shift * std::numbers::ln2;
     }
 
     /// \brief E = -sum_mu max(m_mu, 0)^p in double (overflows to -inf past ~1e308; `dim` unused).
@@ -328,21 +350,28 @@ private:
         return p;
     }
 
+    // D(y) 2^-shift by case: y >= 1 (both arguments >= 0): Polynomial's form; y <= -1: 0;
+    // in between F(y - 1) = 0, so D(y) = (y + 1)^p.
+    double difference(double y, detail::BinomialForms::Scale scale) const noexcept {
+        if (y >= 1.0) return forms_.difference(y, scale);
+        if (y <= -1.0) return 0.0;
+        return scale.direct ? detail::ipow(y + 1.0, p()) : std::exp2(double(p()) * std::log2(y + 1.0) - scale.shift);
+    }
+
     detail::BinomialForms forms_;
 };
 
 /// \brief F(x) = exp(beta x): the exponential dense associative memory (Demircigil et al.
 /// 2017), storage capacity exponential in the dimension.
 ///
-/// Derivation: D(y) = e^{beta(y+1)} - e^{beta(y-1)} = 2 sinh(beta) e^{beta y}, hence
-///     a_mu = sinh(beta) (e^{beta(m-1)} + e^{beta(m+1)}) = sinh(2 beta) e^{beta m},
-///     b_mu = sinh(beta) (e^{beta(m-1)} - e^{beta(m+1)}) = -2 sinh(beta)^2 e^{beta m}
-///          = -tanh(beta) a_mu.
-/// In the log domain, shifted by M = max_mu m_mu so that every exponent is <= 0:
-///     a_mu = e^{beta (m_mu - M)},  b_mu = -tanh(beta) e^{beta (m_mu - M)},
-///     log_scale = beta M + log(sinh(2 beta))   (log sinh evaluated without overflow).
-/// The largest a is exactly 1; patterns far below the top underflow to exactly 0 (their true
-/// share is below 2^-1074 of the top's). `dim` is not used.
+/// Derivation: D(y) = e^{beta(y+1)} - e^{beta(y-1)} = 2 sinh(beta) e^{beta y}. In the log
+/// domain, shifted by M = max_mu m_mu:
+///     agree_mu = e^{beta (m_mu - M)},  disagree_mu = e^{beta (m_mu - M + 2)},
+///     log_scale = beta (M - 1) + log(2 sinh(beta))   (log sinh evaluated without overflow).
+/// The largest agree value is exactly 1; patterns far below the top underflow to exactly 0
+/// (their true share is below 2^-1074 of the top's); disagree values overflow to +inf once
+/// beta (m - M + 2) > ~709.8 (beta > ~355 for the top pattern): the field of a neuron that
+/// disagrees with such a pattern is -inf sigma_i, its true sign. `dim` is not used.
 class Exponential {
 public:
     /// \brief Identifier used in messages and benchmarks.
@@ -360,23 +389,22 @@ public:
     /// \brief exp(beta x) (+inf past beta x ~ 709.8).
     double F(double x) const noexcept { return std::exp(beta_ * x); }
 
-    /// \brief a, b of the exact update over exp(log_scale) (see the class comment); returns
-    /// log_scale = beta max m + log sinh(2 beta) (0 when n = 0).
-    double coefficients(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* a,
-                        double* b) const {
+    /// \brief D(m -+ 1) over exp(log_scale) (see the class comment); returns
+    /// log_scale = beta (max m - 1) + log(2 sinh(beta)) (0 when n = 0).
+    double differences(const double* m, std::size_t n, std::ptrdiff_t /*dim*/, double* agree,
+                       double* disagree) const {
         if (n == 0) return 0.0;
         double top = m[0];
         for (std::size_t mu = 1; mu < n; ++mu) top = std::max(top, m[mu]);
-        const double ratio = -std::tanh(beta_);
         for (std::size_t mu = 0; mu < n; ++mu) {
-            a[mu] = std::exp(beta_ * (m[mu] - top));
-            b[mu] = ratio * a[mu];
+            agree[mu] = std::exp(beta_ * (m[mu] - top));
+            disagree[mu] = std::exp(beta_ * (m[mu] - top + 2.0));
         }
-        return beta_ * top + detail::log_sinh(2.0 * beta_);
+        return beta_ * (top - 1.0) + std::numbers::ln2 + detail::log_sinh(beta_);
     }
 
     /// \brief E = -sum_mu exp(beta m_mu) in double: overflows to -inf once some
-    /// beta m_mu > ~709.8 (use coefficients(), which is shifted, for the dynamics).
+    /// beta m_mu > ~709.8 (use differences(), which is shifted, for the dynamics).
     double energy(const double* m, std::size_t n, std::ptrdiff_t /*dim*/) const noexcept {
         double e = 0;
         for (std::size_t mu = 0; mu < n; ++mu) e -= F(m[mu]);

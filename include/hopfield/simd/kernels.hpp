@@ -1,7 +1,7 @@
 #pragma once
 /// \file kernels.hpp
 /// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
-/// axpy, scale, max. Generic over the architecture; the compile-time best is the default.
+/// axpy, select_accumulate, select_sum, scale, max, exp_sum. Generic over the architecture; the compile-time best is the default.
 ///
 /// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
 /// compare against at sizes that are not multiples of the SIMD width.
@@ -52,6 +52,46 @@ void axpy(Scalar alpha, const Scalar* x, Scalar* y, std::size_t n) noexcept {
     for (; i + w <= n; i += w)
         xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i)).store_unaligned(y + i);
     for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+/// \brief y[i] += (x[i] == s[i] ? agree : disagree) over n values: the agreement form of a
+/// +-1 pattern's contribution to the fields (models/dense.hpp). A select, not arithmetic on
+/// x, so an infinite `disagree` never meets a 0 (no NaN).
+template <class Arch = default_arch, class Scalar>
+void select_accumulate(Scalar agree, Scalar disagree, const Scalar* x, const Scalar* s, Scalar* y,
+                       std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    const batch va(agree), vd(disagree);
+    std::size_t i = 0;
+    for (; i + w <= n; i += w) {
+        const auto same = batch::load_unaligned(x + i) == batch::load_unaligned(s + i);
+        (batch::load_unaligned(y + i) + xsimd::select(same, va, vd)).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) y[i] += x[i] == s[i] ? agree : disagree;
+}
+
+/// \brief sum_k (x[k] == s ? agree[k] : disagree[k]) over n values (two independent batch
+/// accumulators): one neuron's field in the agreement form, from its column of the patterns.
+template <class Arch = default_arch, class Scalar>
+Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* disagree, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t w = batch::size;
+    const batch vs(s);
+    batch acc0(Scalar(0)), acc1(Scalar(0));
+    std::size_t i = 0;
+    for (; i + 2 * w <= n; i += 2 * w) {
+        acc0 += xsimd::select(batch::load_unaligned(x + i) == vs, batch::load_unaligned(agree + i),
+                              batch::load_unaligned(disagree + i));
+        acc1 += xsimd::select(batch::load_unaligned(x + i + w) == vs, batch::load_unaligned(agree + i + w),
+                              batch::load_unaligned(disagree + i + w));
+    }
+    for (; i + w <= n; i += w)
+        acc0 += xsimd::select(batch::load_unaligned(x + i) == vs, batch::load_unaligned(agree + i),
+                              batch::load_unaligned(disagree + i));
+    Scalar sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) sum += x[i] == s ? agree[i] : disagree[i];
+    return sum;
 }
 
 /// \brief x *= alpha over n values.
