@@ -186,3 +186,41 @@ TEST_CASE("streaming kernel rejects scores that overflow, like the map", "[kerne
                                                  hopfield::Softmax{}, out.data(), ws),
                       Catch::Contains("softmax") && Catch::Contains("'scores' = inf"));
 }
+
+TEMPLATE_TEST_CASE("keys/values form of the kernel matches the scalar reference", "[kernel]", float, double) {
+    // Out = V^T softmax(beta K q) with V (N x dv) other than K (N x d): attention's form, which
+    // the layers use for their last pass. Single queries and both batch paths (a loop below
+    // gemm_min_batch, GEMMs from it on), dv != d.
+    using Scalar = TestType;
+    hopfield::Workspace<Scalar> ws;
+    const auto softmax = [](Scalar* z, Index n) { hopfield::Softmax{}.apply(z, z, std::size_t(n)); };
+    for (const Index N : {Index(1), Index(17), Index(1000)}) {
+        for (const Index B : {Index(1), Index(37)}) {
+            const Index d = 15, dv = 17;
+            CAPTURE(N, B);
+            const hopfield::RowMatrix<Scalar> K = ref::random_gaussian<Scalar>(N, d, 1, 0.5);
+            const hopfield::RowMatrix<Scalar> V = ref::random_gaussian<Scalar>(N, dv, 2, 1.0);
+            const hopfield::RowMatrix<Scalar> Q = ref::random_gaussian<Scalar>(B, d, 3, 0.5);
+            hopfield::RowMatrix<Scalar> out(B, dv);
+            hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), Q, Scalar(2), softmax,
+                                              hopfield::PatternView<Scalar>(V), out, ws);
+            const ref::dmat Kd = ref::to_rows(hopfield::PatternView<Scalar>(K));
+            const ref::dmat Vd = ref::to_rows(hopfield::PatternView<Scalar>(V));
+            for (Index b = 0; b < B; ++b) {
+                const ref::dvec q = ref::to_dvec(Q.row(b));
+                const ref::dvec want = ref::projection(Vd, ref::softmax(ref::similarity(Kd, q, 2.0)), std::size_t(dv));
+                CHECK(ref::max_rel_diff(out.row(b), want) <= 10 * tolerance<Scalar>());
+                hopfield::Vector<Scalar> one(dv);
+                hopfield::kernel::associate(hopfield::PatternView<Scalar>(K), Q.row(b).data(), Scalar(2), softmax,
+                                            hopfield::PatternView<Scalar>(V), one.data(), ws);
+                CHECK(ref::max_rel_diff(one, want) <= 10 * tolerance<Scalar>());
+            }
+        }
+    }
+    // Keys and values must hold the same number of rows.
+    const hopfield::RowMatrix<Scalar> K = hopfield::RowMatrix<Scalar>::Ones(3, 2), V = hopfield::RowMatrix<Scalar>::Ones(4, 2);
+    hopfield::RowMatrix<Scalar> out(1, 2);
+    CHECK_THROWS_WITH(hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), K.topRows(1), Scalar(1), softmax,
+                                                        hopfield::PatternView<Scalar>(V), out, ws),
+                      Catch::Contains("kernel::associate") && Catch::Contains("'values.size()' = 4"));
+}

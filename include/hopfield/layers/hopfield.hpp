@@ -565,11 +565,12 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
     auto& ws = thread_workspace<Scalar>();
 
     // One association pass of head h for batch entry b: A = sep(beta state k^T + mask) into
-    // A_of(b), next = A k. Returns ||A_new - A_old||_F when `diff`.
-    auto pass = [&](Index b, Index h, const Scalar* state, Scalar* next, bool diff) {
+    // A_of(b), next = A k. Returns ||A_new - A_old||_F when `diff`. With `to_heads` (a pass
+    // known to be the last: no update steps), A v goes straight into the heads'
+    // concatenation instead (the kernel's keys/values form; A k would be thrown away).
+    auto pass = [&](Index b, Index h, const Scalar* state, Scalar* next, bool diff, bool to_heads = false) {
         const PatternView<Scalar> keys(k_block(b, h), Sx, hd, PatternView<Scalar>::trusted);
         const ConstMap query(state, L, hd);
-        Eigen::Map<RowMatrix<Scalar>> out(next, L, hd);
         Scalar* a0 = A_of(b);
         const Map& map = maps_[std::size_t(h)];
         Index row = 0;
@@ -584,7 +585,13 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
                     d2 += (double(z[j]) - double(a[j])) * (double(z[j]) - double(a[j]));
             std::copy_n(z, n, a);
         };
-        kernel::associate_batch(keys, query, Scalar(s.beta[std::size_t(h)]), separate, out, ws);
+        const auto beta = Scalar(s.beta[std::size_t(h)]);
+        if (to_heads) {
+            const PatternView<Scalar> values(v_block(b, h), Sx, pd, PatternView<Scalar>::trusted);
+            kernel::associate_batch(keys, query, beta, separate, values, w.heads.block(b * L, h * pd, L, pd), ws);
+        } else {
+            kernel::associate_batch(keys, query, beta, separate, Eigen::Map<RowMatrix<Scalar>>(next, L, hd), ws);
+        }
         if (row != L)  // the kernel must separate each query row once, in order
             throw std::logic_error("Hopfield::forward: the retrieval kernel separated " +
                                    std::to_string(row) + " rows for " + std::to_string(L) +
@@ -599,16 +606,19 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
     if (fo.return_energy) result.energy = Tensor<double>({B, H, L});
     w.heads.resize(B * L, H * pd);
 
-    // 7a. what a finished (b, h) contributes: A v_h into the heads' concatenation, and the extras
-    auto finish = [&](Index b, Index h, const Scalar* xi_block) {
+    // 7a. what a finished (b, h) contributes: A v_h into the heads' concatenation (unless the
+    // last pass put it there), and the extras
+    auto finish = [&](Index b, Index h, const Scalar* xi_block, bool heads_done = false) {
         const ConstMap a(A_of(b), L, Sx);
         const ConstMap values(v_block(b, h), Sx, pd);
-        if (L >= kernel::gemm_min_batch) {
-            w.heads.block(b * L, h * pd, L, pd).noalias() = a * values;
-        } else {
-            const PatternView<Scalar> vview(values.data(), Sx, pd, PatternView<Scalar>::trusted);
-            for (Index l = 0; l < L; ++l)
-                kernel::projection(vview, a.row(l).data(), w.heads.row(b * L + l).data() + h * pd);
+        if (!heads_done) {
+            if (L >= kernel::gemm_min_batch) {
+                w.heads.block(b * L, h * pd, L, pd).noalias() = a * values;
+            } else {
+                const PatternView<Scalar> vview(values.data(), Sx, pd, PatternView<Scalar>::trusted);
+                for (Index l = 0; l < L; ++l)
+                    kernel::projection(vview, a.row(l).data(), w.heads.row(b * L + l).data() + h * pd);
+            }
         }
         if (fo.return_association)
             std::copy_n(a.data(), L * Sx, result.association.data() + (b * H + h) * L * Sx);
@@ -623,8 +633,8 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
     for (Index h = 0; h < H; ++h) {
         if (!updates) {
             for (Index b = 0; b < B; ++b) {
-                pass(b, h, q_block(b, h), state_of(1, b), false);  // A k is not needed here
-                finish(b, h, q_block(b, h));
+                pass(b, h, q_block(b, h), nullptr, false, /*to_heads=*/true);
+                finish(b, h, q_block(b, h), /*heads_done=*/true);
             }
             continue;
         }

@@ -19,6 +19,7 @@
 #include <limits>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 #include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
@@ -96,47 +97,70 @@ void agreement_projection(PatternView<Scalar> X, const Scalar* sigma, const Scal
             simd::select_accumulate<Arch>(agree[mu], disagree[mu], X.row(mu), sigma, out, d);
 }
 
-/// \brief One pass of the kernel for a single query: out = X^T separate(scale * X q).
+/// \brief One pass of the kernel for a single query, with separate keys and values:
+/// out = V^T separate(scale * K q) (attention's form; the Hopfield layers' last pass).
 ///
-/// `separate(Scalar* s, Index n)` transforms the N scores into weights in place. `q` and
-/// `out` must not alias. The weights stay in ws.scores (first N values) for the caller.
+/// `separate(Scalar* s, Index n)` transforms the N scores into weights in place. K (N x d)
+/// and V (N x dv) hold the same number of rows; `out` has dv values and must not alias q.
+/// The weights stay in ws.scores (first N values) for the caller. Scores that are not finite
+/// (an overflow of scale * k_mu . q) throw, naming 'scores'.
+template <class Arch = simd::default_arch, Real Scalar, class Separate>
+void associate(PatternView<Scalar> keys, const Scalar* q, std::type_identity_t<Scalar> scale, Separate&& separate,
+               PatternView<Scalar> values, Scalar* out, Workspace<Scalar>& ws) {
+    hopfield::detail::require_size("kernel::associate", "values.size()", values.size(), keys.size());
+    Workspace<Scalar>::reserve(ws.scores, keys.size());
+    Scalar* s = ws.scores.data();
+    similarity<Arch>(keys, q, scale, s);
+    detail::require_finite_scores("retrieval kernel", s, std::size_t(keys.size()));
+    separate(s, keys.size());
+    projection<Arch>(values, s, out);
+}
+
+/// \brief One pass of the kernel for a single query: out = X^T separate(scale * X q), i.e.
+/// associate() with the patterns as both keys and values.
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
 void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, Separate&& separate,
                Scalar* out, Workspace<Scalar>& ws) {
-    Workspace<Scalar>::reserve(ws.scores, X.size());
-    Scalar* s = ws.scores.data();
-    similarity<Arch>(X, q, scale, s);
-    detail::require_finite_scores("retrieval kernel", s, std::size_t(X.size()));
-    separate(s, X.size());
-    projection<Arch>(X, s, out);
+    associate<Arch>(X, q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
-/// \brief The kernel for a batch of queries (one per row of Q, B x d): Out = sep(scale Q X^T) X.
+/// \brief The kernel for a batch of queries (one per row of Q, B x d), with separate keys
+/// (N x d) and values (N x dv): Out = sep(scale Q K^T) V.
 ///
 /// Batches of gemm_min_batch or more use two Eigen GEMMs with the separation applied row by
 /// row in between; smaller batches loop associate(). Either way `separate` is called exactly
 /// once per query row, in row order (callers such as the layers rely on it to apply per-row
-/// masks). Out must be B x d and must not alias Q.
+/// masks). Out must be B x dv and must not alias Q.
 /// The weights stay in ws.batch_scores (B x N) on the GEMM path.
+template <class Arch = simd::default_arch, Real Scalar, class Separate>
+void associate_batch(PatternView<Scalar> keys,
+                     const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
+                     std::type_identity_t<Scalar> scale, Separate&& separate, PatternView<Scalar> values,
+                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+    hopfield::detail::require_size("kernel::associate_batch", "values.size()", values.size(), keys.size());
+    const Index B = Q.rows();
+    if (B < gemm_min_batch) {
+        for (Index b = 0; b < B; ++b)
+            associate<Arch>(keys, Q.row(b).data(), scale, separate, values, out.row(b).data(), ws);
+        return;
+    }
+    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() != keys.size())
+        ws.batch_scores.resize(B, keys.size());
+    ws.batch_scores.noalias() = scale * (Q * keys.matrix().transpose());
+    for (Index b = 0; b < B; ++b)
+        detail::require_finite_scores("retrieval kernel", ws.batch_scores.row(b).data(), std::size_t(keys.size()));
+    for (Index b = 0; b < B; ++b) separate(ws.batch_scores.row(b).data(), keys.size());
+    out.noalias() = ws.batch_scores * values.matrix();
+}
+
+/// \brief The kernel for a batch of queries (one per row of Q, B x d): Out = sep(scale Q X^T) X,
+/// i.e. associate_batch() with the patterns as both keys and values. Out must be B x d.
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
 void associate_batch(PatternView<Scalar> X,
                      const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
                      std::type_identity_t<Scalar> scale, Separate&& separate,
                      std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
-    const Index B = Q.rows();
-    if (B < gemm_min_batch) {
-        for (Index b = 0; b < B; ++b)
-            associate<Arch>(X, Q.row(b).data(), scale, separate, out.row(b).data(), ws);
-        return;
-    }
-    const auto Xm = X.matrix();
-    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() != X.size())
-        ws.batch_scores.resize(B, X.size());
-    ws.batch_scores.noalias() = scale * (Q * Xm.transpose());
-    for (Index b = 0; b < B; ++b)
-        detail::require_finite_scores("retrieval kernel", ws.batch_scores.row(b).data(), std::size_t(X.size()));
-    for (Index b = 0; b < B; ++b) separate(ws.batch_scores.row(b).data(), X.size());
-    out.noalias() = ws.batch_scores * Xm;
+    associate_batch<Arch>(X, Q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
 /// \brief Rows per block of the streaming kernel: about 128 KiB of patterns, so that a block
