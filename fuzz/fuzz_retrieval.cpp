@@ -201,11 +201,14 @@ void check_pattern_model(const hopfield::DenseModel<F>& model, fuzz::Bytes& in, 
     const auto& f = model.interaction();
     const double eps = fuzz::eps<Scalar>();
     const bool quadratic = std::is_same_v<F, hopfield::Quadratic>;
-    // The exponential model forms its field as (X^T a)_i - sigma_i tanh(beta) sum a with
-    // a ~ sinh(2 beta) e^(beta m): terms ~e^beta larger than the ones summed here, which cancel
-    // (a known limitation, see docs/errors.md "Numerical extremes").
+    // The exponential model sums D(m -+ 1) = 2 sinh(beta) e^(beta (m -+ 1)) (the agreement
+    // form: no cancellation), formed as e^(beta (m - top)) times a log scale. Rounding the
+    // exponent beta (m - top) costs eps * beta |m - top| <= 2 eps beta d relative, and the
+    // reference's own e^(beta x) in double eps beta d: 3 eps beta d, which the tolerance's
+    // 8 (N + d + 8) eps covers once multiplied by 1 + beta. (The linear form used before
+    // cancelled terms ~e^beta larger than the field and needed 2 cosh(beta) here.)
     double amplification = 1.0;
-    if constexpr (std::is_same_v<F, hopfield::Exponential>) amplification = 2.0 * std::cosh(f.beta());
+    if constexpr (std::is_same_v<F, hopfield::Exponential>) amplification = 1.0 + f.beta();
 
     // The model's F is F(x) / dim for the Quadratic: the division is applied once, to the
     // sums below, so that the reference stays an exact integer (ties exactly 0) there.

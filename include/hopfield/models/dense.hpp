@@ -90,7 +90,7 @@ public:
         for (Index mu = 0; mu < n && form.linear; ++mu) {
             const double a2 = A[mu] + B[mu], b2 = A[mu] - B[mu];  // exact when the test passes
             form.linear = std::abs(A[mu]) + std::abs(B[mu]) <= exact && A[mu] == std::trunc(A[mu]) &&
-                          B[mu] == std::trunc(B[mu]) && std::fmod(a2, 2.0) == 0.0;
+                          B[mu] == std::trunc(B[mu]) && 0.5 * a2 == std::trunc(0.5 * a2);
             total += std::abs(a2) / 2;
             self += b2 / 2;
         }
