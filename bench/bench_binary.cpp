@@ -10,9 +10,7 @@
 //                      classical model skips (its linear form is exact)
 //   async_sweep/d/N    one asynchronous sweep from a 10%-corrupted pattern (incl. set-up)
 #include <benchmark/benchmark.h>
-
 #include <hopfield/hopfield.hpp>
-
 #include <random>
 
 namespace {
@@ -35,7 +33,8 @@ Eigen::VectorXf cue(const hopfield::RowMatrix<float>& X, double flip, std::uint6
 }
 
 template <class Memory, class Model = hopfield::ClassicalHebbian>
-void sync_update(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s, const Model& model = Model{}) {
+void sync_update(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s,
+                 const Model& model = Model{}) {
     hopfield::Workspace<float> ws;
     Eigen::VectorXf h(s.size()), next(s.size());
     for (auto _ : state) {
@@ -91,14 +90,13 @@ void async_sweep(benchmark::State& state) {
     const auto X = binary_patterns(N, d, 1);
     const Eigen::VectorXf s = cue(X, 0.1, 2);
     for (auto _ : state) {
-        auto r = hopfield::run_asynchronous(hopfield::ClassicalHebbian{}, X, s, {.max_sweeps = 1, .seed = 3});
+        auto r = hopfield::run_asynchronous(hopfield::ClassicalHebbian{}, X, s,
+                                            {.max_sweeps = 1, .seed = 3});
         benchmark::DoNotOptimize(r.state.data());
     }
 }
 
-void shapes(benchmark::internal::Benchmark* b) {
-    b->Args({1000, 100})->Args({4096, 400});
-}
+void shapes(benchmark::internal::Benchmark* b) { b->Args({1000, 100})->Args({4096, 400}); }
 
 }  // namespace
 

@@ -13,7 +13,6 @@
 // items_per_second counts neurons updated (d per sweep).
 
 #include <benchmark/benchmark.h>
-
 #include <hopfield/capacity/corruption.hpp>
 #include <hopfield/capacity/generators.hpp>
 #include <hopfield/capacity/random.hpp>
@@ -26,7 +25,12 @@ namespace cap = hopfield::capacity;
 using hopfield::Index;
 
 void sizes(benchmark::internal::Benchmark* b) {
-    b->Args({1000, 140})->Args({250, 35})->Args({500, 70})->Args({2000, 280})->Args({1000, 70})->Args({1000, 200});
+    b->Args({1000, 140})
+        ->Args({250, 35})
+        ->Args({500, 70})
+        ->Args({2000, 280})
+        ->Args({1000, 70})
+        ->Args({1000, 200});
 }
 
 void BM_AsyncSweep(benchmark::State& state) {
@@ -37,7 +41,8 @@ void BM_AsyncSweep(benchmark::State& state) {
     const hopfield::ClassicalHebbian model;
     std::uint64_t seed = 1;
     for (auto _ : state) {
-        auto r = hopfield::run_asynchronous(model, memory, start, {.max_sweeps = 1, .seed = seed++});
+        auto r =
+            hopfield::run_asynchronous(model, memory, start, {.max_sweeps = 1, .seed = seed++});
         benchmark::DoNotOptimize(r.state.data());
     }
     state.SetItemsProcessed(state.iterations() * d);
@@ -52,7 +57,8 @@ void BM_AsyncSweepFromCue(benchmark::State& state) {
     const hopfield::ClassicalHebbian model;
     std::uint64_t seed = 1;
     for (auto _ : state) {
-        auto r = hopfield::run_asynchronous(model, memory, start, {.max_sweeps = 1, .seed = seed++});
+        auto r =
+            hopfield::run_asynchronous(model, memory, start, {.max_sweeps = 1, .seed = seed++});
         benchmark::DoNotOptimize(r.state.data());
     }
     state.SetItemsProcessed(state.iterations() * d);
@@ -97,7 +103,8 @@ void BM_Trial(benchmark::State& state) {
     for (auto _ : state) {
         cap::Random rng(cap::trial_seed(1, 0, trial++));
         cap::unbiased_patterns(buffer, n, d, rng);
-        const hopfield::PatternView<float> X(buffer.data(), n, d, hopfield::PatternView<float>::trusted);
+        const hopfield::PatternView<float> X(buffer.data(), n, d,
+                                             hopfield::PatternView<float>::trusted);
         const auto outcome = cap::retrieve(model, X, 0, spec, rng);
         sweeps += outcome.steps;
         benchmark::DoNotOptimize(outcome.overlap);

@@ -11,25 +11,25 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <hopfield/core/error.hpp>
 #include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include <hopfield/core/error.hpp>
 
 namespace fuzz {
 
 using ld = long double;
 
 /// Prints the failed check and aborts: libFuzzer then saves the input as a crash file.
-[[noreturn]] inline void fail(const char* file, int line, const char* what, const std::string& detail) {
+[[noreturn]] inline void fail(const char* file, int line, const char* what,
+                              const std::string& detail) {
     std::fprintf(stderr, "%s:%d: fuzz check failed: %s\n  %s\n", file, line, what, detail.c_str());
     std::abort();
 }
 
-#define FUZZ_CHECK(cond, detail)                                              \
-    do {                                                                      \
+#define FUZZ_CHECK(cond, detail)                                                   \
+    do {                                                                           \
         if (!(cond)) ::fuzz::fail(__FILE__, __LINE__, #cond, std::string(detail)); \
     } while (0)
 
@@ -64,7 +64,8 @@ private:
 /// Runs f, which must throw hopfield::invalid_argument whose message contains every needle;
 /// any other exception escapes (libFuzzer reports it), no exception aborts.
 template <class F>
-void expect_invalid_argument(F&& f, std::initializer_list<const char*> needles, const std::string& context) {
+void expect_invalid_argument(F&& f, std::initializer_list<const char*> needles,
+                             const std::string& context) {
     try {
         f();
     } catch (const hopfield::invalid_argument& e) {
@@ -116,7 +117,7 @@ inline std::vector<ld> entmax(const std::vector<ld>& z, ld alpha) {
     auto weight = [&](ld v, ld tau) {
         const ld base = t * (v - m) - tau;  // -inf - tau = -inf: weight 0
         if (!(base > 0)) return ld(0);
-        if (alpha == 2) return base;          // sparsemax
+        if (alpha == 2) return base;            // sparsemax
         if (alpha == 1.5L) return base * base;  // 1.5-entmax
         return std::pow(base, 1 / t);
     };

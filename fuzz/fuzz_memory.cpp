@@ -25,12 +25,18 @@ template <class Scalar>
 Scalar value(fuzz::Bytes& in) {
     const std::uint8_t c = in.byte();
     switch (c % 8) {
-        case 0: return std::numeric_limits<Scalar>::quiet_NaN();
-        case 1: return std::numeric_limits<Scalar>::infinity();
-        case 2: return -std::numeric_limits<Scalar>::infinity();
-        case 3: return std::numeric_limits<Scalar>::max();
-        case 4: return std::numeric_limits<Scalar>::denorm_min();
-        default: return Scalar(static_cast<std::int8_t>(in.byte()));
+        case 0:
+            return std::numeric_limits<Scalar>::quiet_NaN();
+        case 1:
+            return std::numeric_limits<Scalar>::infinity();
+        case 2:
+            return -std::numeric_limits<Scalar>::infinity();
+        case 3:
+            return std::numeric_limits<Scalar>::max();
+        case 4:
+            return std::numeric_limits<Scalar>::denorm_min();
+        default:
+            return Scalar(static_cast<std::int8_t>(in.byte()));
     }
 }
 
@@ -40,22 +46,26 @@ bool all_finite(const std::vector<Scalar>& v) {
 }
 
 template <class Scalar>
-void check_equal(const hopfield::PatternMemory<Scalar>& mem, const std::vector<std::vector<Scalar>>& model, Index dim) {
-    FUZZ_CHECK(mem.size() == Index(model.size()), "size " + std::to_string(mem.size()) + " vs " + std::to_string(model.size()));
+void check_equal(const hopfield::PatternMemory<Scalar>& mem,
+                 const std::vector<std::vector<Scalar>>& model, Index dim) {
+    FUZZ_CHECK(mem.size() == Index(model.size()),
+               "size " + std::to_string(mem.size()) + " vs " + std::to_string(model.size()));
     FUZZ_CHECK(mem.dim() == dim, "dim changed");
     FUZZ_CHECK(mem.empty() == model.empty(), "empty()");
     const hopfield::PatternView<Scalar> view = mem;
     FUZZ_CHECK(view.size() == mem.size() && view.dim() == dim && view.data() == mem.data(), "view");
     for (std::size_t mu = 0; mu < model.size(); ++mu)
         for (Index i = 0; i < dim; ++i)
-            FUZZ_CHECK(mem.data()[Index(mu) * dim + i] == model[mu][std::size_t(i)], "value mismatch");
+            FUZZ_CHECK(mem.data()[Index(mu) * dim + i] == model[mu][std::size_t(i)],
+                       "value mismatch");
 }
 
 template <class Scalar>
 void run(fuzz::Bytes& in) {
     const Index dim = in.byte() % 17;
     if (dim == 0) {
-        fuzz::expect_invalid_argument([&] { hopfield::PatternMemory<Scalar> m(dim); }, {"'dim'"}, "dim 0");
+        fuzz::expect_invalid_argument([&] { hopfield::PatternMemory<Scalar> m(dim); }, {"'dim'"},
+                                      "dim 0");
         return;
     }
     hopfield::PatternMemory<Scalar> mem(dim);
@@ -70,9 +80,11 @@ void run(fuzz::Bytes& in) {
                 for (auto& v : p) v = value<Scalar>(in);
                 const Eigen::Map<const hopfield::Vector<Scalar>> pv(p.data(), len);
                 if (len != dim) {
-                    fuzz::expect_invalid_argument([&] { mem.add(pv); }, {"'pattern.size()'"}, "add wrong size");
+                    fuzz::expect_invalid_argument([&] { mem.add(pv); }, {"'pattern.size()'"},
+                                                  "add wrong size");
                 } else if (!all_finite(p)) {
-                    fuzz::expect_invalid_argument([&] { mem.add(pv); }, {"'pattern'", "element"}, "add non-finite");
+                    fuzz::expect_invalid_argument([&] { mem.add(pv); }, {"'pattern'", "element"},
+                                                  "add non-finite");
                 } else {
                     mem.add(pv);
                     model.push_back(p);
@@ -82,7 +94,8 @@ void run(fuzz::Bytes& in) {
             case 1: {  // remove
                 const Index mu = Index(in.byte() % (model.size() + 6)) - 3;
                 if (mu < 0 || mu >= Index(model.size())) {
-                    fuzz::expect_invalid_argument([&] { mem.remove(mu); }, {"'mu'"}, "remove out of range");
+                    fuzz::expect_invalid_argument([&] { mem.remove(mu); }, {"'mu'"},
+                                                  "remove out of range");
                 } else {
                     mem.remove(mu);
                     model.erase(model.begin() + mu);
@@ -92,10 +105,12 @@ void run(fuzz::Bytes& in) {
             case 2: {  // pattern(mu)
                 const Index mu = Index(in.byte() % (model.size() + 6)) - 3;
                 if (mu < 0 || mu >= Index(model.size())) {
-                    fuzz::expect_invalid_argument([&] { (void)mem.pattern(mu); }, {"'mu'"}, "pattern out of range");
+                    fuzz::expect_invalid_argument([&] { (void)mem.pattern(mu); }, {"'mu'"},
+                                                  "pattern out of range");
                 } else {
                     const auto row = mem.pattern(mu);
-                    for (Index i = 0; i < dim; ++i) FUZZ_CHECK(row[i] == model[std::size_t(mu)][std::size_t(i)], "pattern()");
+                    for (Index i = 0; i < dim; ++i)
+                        FUZZ_CHECK(row[i] == model[std::size_t(mu)][std::size_t(i)], "pattern()");
                 }
                 break;
             }
@@ -114,25 +129,35 @@ void run(fuzz::Bytes& in) {
                 const bool bad_null = !bad_shape && null && rows * cols != 0;
                 bool finite = true;
                 if (!bad_shape && !null)
-                    for (Index k = 0; k < rows * cols; ++k) finite &= std::isfinite(buf[std::size_t(k)]);
+                    for (Index k = 0; k < rows * cols; ++k)
+                        finite &= std::isfinite(buf[std::size_t(k)]);
                 if (op % 6 == 3) {
-                    const bool bad_dim = !bad_shape && !bad_null && cols == 0;  // a memory needs dim > 0
+                    const bool bad_dim =
+                        !bad_shape && !bad_null && cols == 0;  // a memory needs dim > 0
                     if (bad_shape || bad_null || !finite || bad_dim) {
-                        fuzz::expect_invalid_argument([&] { (void)hopfield::PatternMemory<Scalar>::from_buffer(data, rows, cols); },
-                                                      {"PatternMemory::from_buffer: argument"}, "from_buffer refused");
+                        fuzz::expect_invalid_argument(
+                            [&] {
+                                (void)hopfield::PatternMemory<Scalar>::from_buffer(data, rows,
+                                                                                   cols);
+                            },
+                            {"PatternMemory::from_buffer: argument"}, "from_buffer refused");
                     } else {
-                        const auto copy = hopfield::PatternMemory<Scalar>::from_buffer(data, rows, cols);
+                        const auto copy =
+                            hopfield::PatternMemory<Scalar>::from_buffer(data, rows, cols);
                         FUZZ_CHECK(copy.size() == rows && copy.dim() == cols, "from_buffer shape");
                         FUZZ_CHECK(rows == 0 || copy.data() != data, "from_buffer must copy");
-                        FUZZ_CHECK(fuzz::same_bytes(copy.data(), data, std::size_t(rows * cols)), "from_buffer values");
+                        FUZZ_CHECK(fuzz::same_bytes(copy.data(), data, std::size_t(rows * cols)),
+                                   "from_buffer values");
                     }
                 } else {
                     if (bad_shape || bad_null || !finite) {
-                        fuzz::expect_invalid_argument([&] { (void)hopfield::PatternView<Scalar>(data, rows, cols); },
-                                                      {"PatternView", "argument"}, "PatternView refused");
+                        fuzz::expect_invalid_argument(
+                            [&] { (void)hopfield::PatternView<Scalar>(data, rows, cols); },
+                            {"PatternView", "argument"}, "PatternView refused");
                     } else {
                         const hopfield::PatternView<Scalar> view(data, rows, cols);
-                        FUZZ_CHECK(view.size() == rows && view.dim() == cols && view.data() == data, "PatternView shape");
+                        FUZZ_CHECK(view.size() == rows && view.dim() == cols && view.data() == data,
+                                   "PatternView shape");
                     }
                 }
                 break;
@@ -141,13 +166,17 @@ void run(fuzz::Bytes& in) {
                 const Index rows = in.byte() % 5, cols = in.byte() % 5;
                 hopfield::RowMatrix<Scalar> M(rows, cols);
                 bool finite = true;
-                for (Index k = 0; k < M.size(); ++k) finite &= std::isfinite(M.data()[k] = value<Scalar>(in));
+                for (Index k = 0; k < M.size(); ++k)
+                    finite &= std::isfinite(M.data()[k] = value<Scalar>(in));
                 if (cols == 0 || !finite) {
                     if (op & 0x80)
-                        fuzz::expect_invalid_argument([&] { hopfield::PatternMemory<Scalar> m(std::move(M)); }, {"'patterns"}, "moved matrix");
+                        fuzz::expect_invalid_argument(
+                            [&] { hopfield::PatternMemory<Scalar> m(std::move(M)); }, {"'patterns"},
+                            "moved matrix");
                     else
-                        fuzz::expect_invalid_argument([&] { hopfield::PatternMemory<Scalar> m(M.transpose().transpose()); }, {"'patterns"},
-                                                      "copied expression");
+                        fuzz::expect_invalid_argument(
+                            [&] { hopfield::PatternMemory<Scalar> m(M.transpose().transpose()); },
+                            {"'patterns"}, "copied expression");
                 } else {
                     const hopfield::PatternMemory<Scalar> m(M.transpose().transpose());
                     FUZZ_CHECK(m.matrix() == M, "copied memory");
@@ -163,7 +192,9 @@ void run(fuzz::Bytes& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::Bytes in(data, size);
-    if (in.byte() & 1) run<double>(in);
-    else run<float>(in);
+    if (in.byte() & 1)
+        run<double>(in);
+    else
+        run<float>(in);
     return 0;
 }

@@ -11,7 +11,6 @@
 //   - small arrays survive a save / load round trip bit for bit (the writer, the file reader).
 
 #include <hopfield/io/npy.hpp>
-
 #include <unistd.h>
 
 #include "fuzz_common.hpp"
@@ -26,7 +25,8 @@ void check(const std::uint8_t* file, std::size_t size, bool convert) {
         a = npy::parse<T>(file, size, "fuzz.npy", {.convert = convert});
     } catch (const hopfield::invalid_argument& e) {
         const std::string what = e.what();
-        FUZZ_CHECK(what.find("npy::load") != std::string::npos && what.find("fuzz.npy") != std::string::npos,
+        FUZZ_CHECK(what.find("npy::load") != std::string::npos &&
+                       what.find("fuzz.npy") != std::string::npos,
                    "error message does not name the reader and the file: " + what);
         return;
     }
@@ -38,14 +38,16 @@ void check(const std::uint8_t* file, std::size_t size, bool convert) {
     }
     FUZZ_CHECK(a.shape == h.shape, "shape differs from the header's");
     FUZZ_CHECK(a.data.size() == count && h.count == count, "data size != prod(shape)");
-    FUZZ_CHECK(h.data_offset + count * h.item_size == size, "accepted a file whose size does not match");
+    FUZZ_CHECK(h.data_offset + count * h.item_size == size,
+               "accepted a file whose size does not match");
     if constexpr (std::is_same_v<T, std::uint8_t>) {
         for (std::size_t i = 0; i < count; ++i) FUZZ_CHECK(a.data[i] <= 1, "mask value not 0/1");
     } else {
         const bool plain = h.byte_order == '<' && h.item_size == sizeof(T) && !h.fortran_order;
-        if (plain) FUZZ_CHECK(fuzz::same_bytes(reinterpret_cast<const unsigned char*>(a.data.data()),
-                                               file + h.data_offset, count * sizeof(T)),
-                              "values differ from the file's bytes");
+        if (plain)
+            FUZZ_CHECK(fuzz::same_bytes(reinterpret_cast<const unsigned char*>(a.data.data()),
+                                        file + h.data_offset, count * sizeof(T)),
+                       "values differ from the file's bytes");
     }
     // Round trip through the writer and the file reader for small arrays.
     if (count <= 64 && a.shape.size() <= 4) {
@@ -73,9 +75,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t* bytes = file.empty() ? nullptr : file.data();
     const bool convert = head & 4;
     switch (head % 3) {
-        case 0: check<float>(bytes, file.size(), convert); break;
-        case 1: check<double>(bytes, file.size(), convert); break;
-        default: check<std::uint8_t>(bytes, file.size(), convert); break;
+        case 0:
+            check<float>(bytes, file.size(), convert);
+            break;
+        case 1:
+            check<double>(bytes, file.size(), convert);
+            break;
+        default:
+            check<std::uint8_t>(bytes, file.size(), convert);
+            break;
     }
     return 0;
 }

@@ -40,12 +40,14 @@ Scalar decode_value(fuzz::Bytes& in) {
     const std::uint8_t c = in.byte();
     if (c < 64) {
         static const Scalar specials[] = {
-            lim::quiet_NaN(), lim::infinity(), -lim::infinity(), Scalar(1e38), Scalar(-1e38),
-            lim::max(), lim::lowest(), lim::denorm_min(), -lim::denorm_min(), lim::min(),
-            -lim::min(), Scalar(0), -Scalar(0), Scalar(1e30), Scalar(-1e30), Scalar(1),
-            Scalar(-1), Scalar(0.5), Scalar(88.7), Scalar(-88.7), Scalar(709.8), Scalar(-745.2),
-            Scalar(1e-38), Scalar(3.4e38), lim::signaling_NaN(), -lim::quiet_NaN(),
-            Scalar(1e4), Scalar(-1e4), Scalar(1000), Scalar(-1000), Scalar(1e6), Scalar(-1e6)};
+            lim::quiet_NaN(),     lim::infinity(),   -lim::infinity(), Scalar(1e38),
+            Scalar(-1e38),        lim::max(),        lim::lowest(),    lim::denorm_min(),
+            -lim::denorm_min(),   lim::min(),        -lim::min(),      Scalar(0),
+            -Scalar(0),           Scalar(1e30),      Scalar(-1e30),    Scalar(1),
+            Scalar(-1),           Scalar(0.5),       Scalar(88.7),     Scalar(-88.7),
+            Scalar(709.8),        Scalar(-745.2),    Scalar(1e-38),    Scalar(3.4e38),
+            lim::signaling_NaN(), -lim::quiet_NaN(), Scalar(1e4),      Scalar(-1e4),
+            Scalar(1000),         Scalar(-1000),     Scalar(1e6),      Scalar(-1e6)};
         return specials[c % (sizeof(specials) / sizeof(specials[0]))];
     }
     if (c < 128) return Scalar(static_cast<std::int8_t>(in.byte())) / Scalar(8);
@@ -69,19 +71,26 @@ double decode_beta(fuzz::Bytes& in) {
 
 double decode_alpha(std::uint8_t b) {
     switch (b % 8) {
-        case 0: return 1.0;
-        case 1: return 1.0 + 1e-7;  // below the softmax switch (alpha - 1 < 1e-6)
-        case 2: return 1.0 + 2e-6;  // just above it: the steepest bisection
-        case 3: return 1.5;
-        case 4: return 2.0;
-        default: return 1.0 + double(b) / 255.0;
+        case 0:
+            return 1.0;
+        case 1:
+            return 1.0 + 1e-7;  // below the softmax switch (alpha - 1 < 1e-6)
+        case 2:
+            return 1.0 + 2e-6;  // just above it: the steepest bisection
+        case 3:
+            return 1.5;
+        case 4:
+            return 2.0;
+        default:
+            return 1.0 + double(b) / 255.0;
     }
 }
 
 enum class Kind { softmax, softmax1, sparsemax, entmax15, entmax, identity };
 
 template <class Scalar, class Map>
-void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar>& z, bool in_place) {
+void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar>& z,
+               bool in_place) {
     const std::size_t n = z.size();
     const double eps = fuzz::eps<Scalar>();
     const std::string ctx = std::string(Map::name) + " n=" + std::to_string(n) +
@@ -92,17 +101,18 @@ void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar
     for (Scalar v : z) {
         const bool neg_inf = v == -std::numeric_limits<Scalar>::infinity();
         bad |= !(v < std::numeric_limits<Scalar>::infinity());  // NaN or +inf
-        bad |= kind == Kind::identity && neg_inf;                 // the identity has no mask
+        bad |= kind == Kind::identity && neg_inf;               // the identity has no mask
         all_masked &= neg_inf;
     }
 
     std::vector<Scalar> out(n), work = z;
     Scalar* p = in_place ? work.data() : out.data();
     if (bad) {
-        fuzz::expect_invalid_argument([&] { map.apply(work.data(), p, n); }, {"'scores'", Map::name}, ctx + " apply");
+        fuzz::expect_invalid_argument([&] { map.apply(work.data(), p, n); },
+                                      {"'scores'", Map::name}, ctx + " apply");
         std::vector<Scalar> p2(n);
-        fuzz::expect_invalid_argument([&] { (void)map.conjugate(z.data(), p2.data(), n); }, {"'scores'"},
-                                      ctx + " conjugate");
+        fuzz::expect_invalid_argument([&] { (void)map.conjugate(z.data(), p2.data(), n); },
+                                      {"'scores'"}, ctx + " conjugate");
         return;
     }
     map.apply(work.data(), p, n);
@@ -131,7 +141,8 @@ void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const double v = double(w[i]);
-        FUZZ_CHECK(std::isfinite(v) && v >= 0.0 && v <= 1.0, ctx + ": weight " + std::to_string(i) + " = " + std::to_string(v));
+        FUZZ_CHECK(std::isfinite(v) && v >= 0.0 && v <= 1.0,
+                   ctx + ": weight " + std::to_string(i) + " = " + std::to_string(v));
         if (z[i] == -std::numeric_limits<Scalar>::infinity())
             FUZZ_CHECK(v == 0.0, ctx + ": masked score has weight " + std::to_string(v));
         sum += v;
@@ -149,19 +160,35 @@ void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar
     std::vector<fuzz::ld> zl(z.begin(), z.end()), ref;
     const double t = alpha - 1.0;
     switch (kind) {
-        case Kind::softmax: ref = fuzz::softmax(zl); break;
-        case Kind::softmax1: ref = fuzz::softmax1(zl); break;
-        case Kind::sparsemax: ref = fuzz::entmax(zl, 2.0L); break;
-        case Kind::entmax15: ref = fuzz::entmax(zl, 1.5L); break;
-        case Kind::entmax: ref = t < 1e-6 ? fuzz::softmax(zl) : fuzz::entmax(zl, fuzz::ld(alpha)); break;
-        case Kind::identity: break;
+        case Kind::softmax:
+            ref = fuzz::softmax(zl);
+            break;
+        case Kind::softmax1:
+            ref = fuzz::softmax1(zl);
+            break;
+        case Kind::sparsemax:
+            ref = fuzz::entmax(zl, 2.0L);
+            break;
+        case Kind::entmax15:
+            ref = fuzz::entmax(zl, 1.5L);
+            break;
+        case Kind::entmax:
+            ref = t < 1e-6 ? fuzz::softmax(zl) : fuzz::entmax(zl, fuzz::ld(alpha));
+            break;
+        case Kind::identity:
+            break;
     }
     // Rounding budget: softmax / softmax_1 shift in Scalar and sum n terms in Scalar; the
     // thresholded maps work in double on the shifted scores (the bisection's relative error
     // is ~eps_double / t) and round once to Scalar.
-    const bool exp_based = kind == Kind::softmax || kind == Kind::softmax1 || (kind == Kind::entmax && t < 1e-6);
-    const double rel = exp_based ? 2.0 * double(n + 16) * eps : 4.0 * eps + 64.0 * 2.2e-16 * double(n + 1) / (kind == Kind::entmax ? t : 0.5);
-    const double abs_tol = 8.0 * eps + (exp_based ? 0.0 : 64.0 * 2.2e-16 * double(n + 1) / (kind == Kind::entmax ? t : 0.5));
+    const bool exp_based =
+        kind == Kind::softmax || kind == Kind::softmax1 || (kind == Kind::entmax && t < 1e-6);
+    const double rel =
+        exp_based ? 2.0 * double(n + 16) * eps
+                  : 4.0 * eps + 64.0 * 2.2e-16 * double(n + 1) / (kind == Kind::entmax ? t : 0.5);
+    const double abs_tol =
+        8.0 * eps +
+        (exp_based ? 0.0 : 64.0 * 2.2e-16 * double(n + 1) / (kind == Kind::entmax ? t : 0.5));
     for (std::size_t i = 0; i < n; ++i) {
         const double r = double(ref[i]);
         FUZZ_CHECK(std::abs(double(w[i]) - r) <= abs_tol + rel * r,
@@ -176,11 +203,13 @@ void check_map(const Map& map, Kind kind, double alpha, const std::vector<Scalar
         if (z[i] > z[top]) top = i;
     for (std::size_t i = 0; i < n; ++i)
         FUZZ_CHECK(double(w[top]) >= double(w[i]) * (1.0 - 8.0 * eps) - 8.0 * eps * 1e-30,
-                   ctx + ": top score " + std::to_string(top) + " has a smaller weight than " + std::to_string(i));
+                   ctx + ": top score " + std::to_string(top) + " has a smaller weight than " +
+                       std::to_string(i));
 
     const double c = map.conjugate(z.data(), w.data(), n);
     FUZZ_CHECK(!std::isnan(c), ctx + ": conjugate is NaN");
-    if (!all_masked) FUZZ_CHECK(std::isfinite(c), ctx + ": conjugate not finite: " + std::to_string(c));
+    if (!all_masked)
+        FUZZ_CHECK(std::isfinite(c), ctx + ": conjugate not finite: " + std::to_string(c));
 }
 
 template <class Scalar>
@@ -193,12 +222,24 @@ void run(fuzz::Bytes& in, std::uint8_t head, double alpha, std::size_t n, double
 
     const bool in_place = head & 2;
     switch ((head >> 2) % 6) {
-        case 0: check_map(hopfield::Softmax{}, Kind::softmax, 1.0, z, in_place); break;
-        case 1: check_map(hopfield::Softmax1{}, Kind::softmax1, 1.0, z, in_place); break;
-        case 2: check_map(hopfield::Sparsemax{}, Kind::sparsemax, 2.0, z, in_place); break;
-        case 3: check_map(hopfield::Entmax15{}, Kind::entmax15, 1.5, z, in_place); break;
-        case 4: check_map(hopfield::Entmax(alpha), Kind::entmax, alpha, z, in_place); break;
-        default: check_map(hopfield::Identity{}, Kind::identity, 1.0, z, in_place); break;
+        case 0:
+            check_map(hopfield::Softmax{}, Kind::softmax, 1.0, z, in_place);
+            break;
+        case 1:
+            check_map(hopfield::Softmax1{}, Kind::softmax1, 1.0, z, in_place);
+            break;
+        case 2:
+            check_map(hopfield::Sparsemax{}, Kind::sparsemax, 2.0, z, in_place);
+            break;
+        case 3:
+            check_map(hopfield::Entmax15{}, Kind::entmax15, 1.5, z, in_place);
+            break;
+        case 4:
+            check_map(hopfield::Entmax(alpha), Kind::entmax, alpha, z, in_place);
+            break;
+        default:
+            check_map(hopfield::Identity{}, Kind::identity, 1.0, z, in_place);
+            break;
     }
 }
 
@@ -212,7 +253,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint16_t length = in.u16();
     const std::size_t n = (length & 0x8000) ? length % (max_n + 1) : length % 130;
     const double beta = decode_beta(in);
-    if (head & 1) run<double>(in, head, alpha, n, beta);
-    else run<float>(in, head, alpha, n, beta);
+    if (head & 1)
+        run<double>(in, head, alpha, n, beta);
+    else
+        run<float>(in, head, alpha, n, beta);
     return 0;
 }

@@ -39,9 +39,11 @@ inline std::vector<Index> random_subset(Index d, Index k, Random& rng) {
 /// \brief A copy of x with round(fraction * d) distinct entries negated (bit flips for +-1
 /// patterns); the cue then has overlap exactly 1 - 2 round(fraction d) / d with x.
 template <class Derived>
-Vector<typename Derived::Scalar> flip_fraction(const Eigen::MatrixBase<Derived>& x, double fraction, Random& rng) {
+Vector<typename Derived::Scalar> flip_fraction(const Eigen::MatrixBase<Derived>& x, double fraction,
+                                               Random& rng) {
     Vector<typename Derived::Scalar> y = x.reshaped();
-    for (const Index i : random_subset(y.size(), corrupted_count(fraction, y.size()), rng)) y[i] = -y[i];
+    for (const Index i : random_subset(y.size(), corrupted_count(fraction, y.size()), rng))
+        y[i] = -y[i];
     return y;
 }
 
@@ -54,8 +56,8 @@ enum class MaskFill {
 
 /// \brief A copy of x with round(fraction * d) distinct entries masked (see MaskFill).
 template <class Derived>
-Vector<typename Derived::Scalar> mask_fraction(const Eigen::MatrixBase<Derived>& x, double fraction, Random& rng,
-                                               MaskFill fill = MaskFill::zero) {
+Vector<typename Derived::Scalar> mask_fraction(const Eigen::MatrixBase<Derived>& x, double fraction,
+                                               Random& rng, MaskFill fill = MaskFill::zero) {
     using Scalar = typename Derived::Scalar;
     Vector<Scalar> y = x.reshaped();
     for (const Index i : random_subset(y.size(), corrupted_count(fraction, y.size()), rng))
@@ -65,7 +67,8 @@ Vector<typename Derived::Scalar> mask_fraction(const Eigen::MatrixBase<Derived>&
 
 /// \brief x plus independent N(0, sd^2) noise on every entry (sd >= 0).
 template <class Derived>
-Vector<typename Derived::Scalar> add_gaussian_noise(const Eigen::MatrixBase<Derived>& x, double sd, Random& rng) {
+Vector<typename Derived::Scalar> add_gaussian_noise(const Eigen::MatrixBase<Derived>& x, double sd,
+                                                    Random& rng) {
     using Scalar = typename Derived::Scalar;
     hopfield::detail::require_non_negative("add_gaussian_noise", "sd", sd);
     Vector<Scalar> y = x.reshaped();

@@ -86,7 +86,8 @@ Index nearest_pattern(PatternView<Scalar> X, const Eigen::MatrixBase<B>& s) {
 /// the library's tie rule). One field evaluation, O(N d); no input checks (the caller's
 /// memory and state are +-1 and of matching size).
 template <BinaryModel M, Real Scalar>
-bool is_fixed_point(const M& model, PatternView<Scalar> X, const Scalar* x, Vector<Scalar>& h, Workspace<Scalar>& ws) {
+bool is_fixed_point(const M& model, PatternView<Scalar> X, const Scalar* x, Vector<Scalar>& h,
+                    Workspace<Scalar>& ws) {
     h.resize(X.dim());
     model.fields(X, x, h.data(), ws);
     for (Index i = 0; i < X.dim(); ++i)

@@ -24,7 +24,8 @@ inline void require_shape(const char* where, Index n, Index d) {
 }
 
 inline void require_unit_interval(const char* where, const char* arg, double value) {
-    if (!(value >= 0.0 && value <= 1.0)) throw invalid_argument(where, arg, value, "must be in [0, 1]");
+    if (!(value >= 0.0 && value <= 1.0))
+        throw invalid_argument(where, arg, value, "must be in [0, 1]");
 }
 
 }  // namespace detail
@@ -51,11 +52,13 @@ void unbiased_patterns(RowMatrix<Scalar>& out, Index n, Index d, Random& rng) {
     for (; k + 64 <= total; k += 64) {
         const std::uint64_t word = rng.bits();
         for (std::size_t byte = 0; byte < 8; ++byte)
-            std::memcpy(x + k + 8 * byte, table[(word >> (8 * byte)) & 0xff].data(), 8 * sizeof(Scalar));
+            std::memcpy(x + k + 8 * byte, table[(word >> (8 * byte)) & 0xff].data(),
+                        8 * sizeof(Scalar));
     }
     if (k < total) {
         const std::uint64_t word = rng.bits();
-        for (std::size_t j = 0; j < total - k && j < 64; ++j) x[k + j] = ((word >> j) & 1) ? Scalar(1) : Scalar(-1);
+        for (std::size_t j = 0; j < total - k && j < 64; ++j)
+            x[k + j] = ((word >> j) & 1) ? Scalar(1) : Scalar(-1);
     }
 }
 
@@ -71,10 +74,12 @@ RowMatrix<Scalar> unbiased_patterns(Index n, Index d, Random& rng) {
 template <Real Scalar>
 RowMatrix<Scalar> biased_patterns(Index n, Index d, double a, Random& rng) {
     detail::require_shape("biased_patterns", n, d);
-    if (!(a >= -1.0 && a <= 1.0)) throw invalid_argument("biased_patterns", "a", a, "must be in [-1, 1]");
+    if (!(a >= -1.0 && a <= 1.0))
+        throw invalid_argument("biased_patterns", "a", a, "must be in [-1, 1]");
     const double p_up = 0.5 * (1.0 + a);
     RowMatrix<Scalar> X(n, d);
-    for (Index k = 0; k < X.size(); ++k) X.data()[k] = rng.uniform() < p_up ? Scalar(1) : Scalar(-1);
+    for (Index k = 0; k < X.size(); ++k)
+        X.data()[k] = rng.uniform() < p_up ? Scalar(1) : Scalar(-1);
     return X;
 }
 
@@ -100,7 +105,8 @@ RowMatrix<Scalar> noisy_examples(const Eigen::MatrixBase<Derived>& archetype, In
                                  Random& rng) {
     const Index d = archetype.size();
     detail::require_shape("noisy_examples", count, d);
-    if (!(r >= -1.0 && r <= 1.0)) throw invalid_argument("noisy_examples", "r", r, "must be in [-1, 1]");
+    if (!(r >= -1.0 && r <= 1.0))
+        throw invalid_argument("noisy_examples", "r", r, "must be in [-1, 1]");
     const double p_keep = 0.5 * (1.0 + r);
     RowMatrix<Scalar> X(count, d);
     for (Index a = 0; a < count; ++a)

@@ -24,7 +24,8 @@ constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
 /// \brief The seed of trial `trial` at load point `load` of an experiment seeded with `seed`:
 /// splitmix64 chained over the three numbers. The same triple gives the same seed on every
 /// platform and whatever the number of threads; different triples give unrelated streams.
-constexpr std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t load, std::uint64_t trial) noexcept {
+constexpr std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t load,
+                                   std::uint64_t trial) noexcept {
     return splitmix64(splitmix64(splitmix64(seed) ^ load) ^ trial);
 }
 

@@ -29,18 +29,18 @@ namespace hopfield::capacity {
 
 /// \brief What one retrieval trial reports.
 struct TrialOutcome {
-    bool success = false;    ///< the experiment's criterion held
-    bool exact = false;      ///< the final state equals the target exactly
-    double overlap = 0;      ///< final overlap (cosine) with the target
-    double bit_error = 0;    ///< fraction of the target's bits that the final state gets wrong
-    double steps = 0;        ///< updates or sweeps the dynamics ran
+    bool success = false;  ///< the experiment's criterion held
+    bool exact = false;    ///< the final state equals the target exactly
+    double overlap = 0;    ///< final overlap (cosine) with the target
+    double bit_error = 0;  ///< fraction of the target's bits that the final state gets wrong
+    double steps = 0;      ///< updates or sweeps the dynamics ran
 };
 
 /// \brief Progress of a running sweep, as passed to SweepOptions::progress.
 struct Progress {
-    std::size_t done = 0;         ///< trials finished
-    std::size_t total = 0;        ///< trials in the sweep
-    double elapsed_seconds = 0;   ///< wall time since the sweep started
+    std::size_t done = 0;        ///< trials finished
+    std::size_t total = 0;       ///< trials in the sweep
+    double elapsed_seconds = 0;  ///< wall time since the sweep started
 };
 
 /// \brief How run_trials runs.
@@ -66,7 +66,8 @@ struct TrialTable {
 /// \brief The number of worker threads `requested` means: hardware_concurrency() for 0 (at
 /// least 1), else `requested`; throws hopfield::invalid_argument naming `threads` if < 0.
 inline int resolve_threads(int requested) {
-    if (requested < 0) throw invalid_argument("run_trials", "threads", requested, "must be >= 0 (0: all cores)");
+    if (requested < 0)
+        throw invalid_argument("run_trials", "threads", requested, "must be >= 0 (0: all cores)");
     if (requested > 0) return requested;
     return std::max(1, int(std::thread::hardware_concurrency()));
 }
@@ -82,12 +83,16 @@ auto run_trials(std::size_t loads, const SweepOptions& options, TrialFn&& trial)
     -> TrialTable<std::invoke_result_t<TrialFn&, std::size_t, int, Random&>> {
     using Outcome = std::invoke_result_t<TrialFn&, std::size_t, int, Random&>;
     using Clock = std::chrono::steady_clock;
-    static_assert(!std::is_same_v<Outcome, bool>, "std::vector<bool> is not thread-safe per element: return a struct");
-    if (options.trials < 1) throw invalid_argument("run_trials", "trials", options.trials, "must be >= 1");
-    hopfield::detail::require_positive("run_trials", "progress_interval", options.progress_interval);
+    static_assert(!std::is_same_v<Outcome, bool>,
+                  "std::vector<bool> is not thread-safe per element: return a struct");
+    if (options.trials < 1)
+        throw invalid_argument("run_trials", "trials", options.trials, "must be >= 1");
+    hopfield::detail::require_positive("run_trials", "progress_interval",
+                                       options.progress_interval);
     const auto per_load = std::size_t(options.trials);
     const std::size_t total = loads * per_load;
-    const int threads = int(std::min<std::size_t>(std::size_t(resolve_threads(options.threads)), std::max<std::size_t>(total, 1)));
+    const int threads = int(std::min<std::size_t>(std::size_t(resolve_threads(options.threads)),
+                                                  std::max<std::size_t>(total, 1)));
 
     TrialTable<Outcome> table;
     table.outcomes.assign(loads, std::vector<Outcome>(per_load));
@@ -131,7 +136,8 @@ auto run_trials(std::size_t loads, const SweepOptions& options, TrialFn&& trial)
         while (running > 0) {
             finished.wait_for(lock, interval, [&] { return running == 0; });
             if (running > 0 && options.progress) {
-                const Progress p{done.load(), total, std::chrono::duration<double>(Clock::now() - start).count()};
+                const Progress p{done.load(), total,
+                                 std::chrono::duration<double>(Clock::now() - start).count()};
                 lock.unlock();
                 options.progress(p);
                 lock.lock();
@@ -150,17 +156,17 @@ auto run_trials(std::size_t loads, const SweepOptions& options, TrialFn&& trial)
 
 /// \brief The summary of one load point: the CSV row of the capacity tool.
 struct LoadSummary {
-    Index patterns = 0;               ///< N, patterns stored
-    Index dim = 0;                    ///< d, pattern dimension (neurons)
-    double load = 0;                  ///< N / d
-    int trials = 0;                   ///< trials run
-    int successes = 0;                ///< trials whose criterion held
-    double success_rate = 0;          ///< successes / trials
-    double mean_final_overlap = 0;    ///< mean final overlap with the target
-    double bit_error_rate = 0;        ///< mean fraction of wrong bits
-    double mean_steps = 0;            ///< mean updates / sweeps
-    double exact_rate = 0;            ///< fraction of trials ending exactly on the target
-    double seconds = 0;               ///< thread-seconds spent on this load point
+    Index patterns = 0;             ///< N, patterns stored
+    Index dim = 0;                  ///< d, pattern dimension (neurons)
+    double load = 0;                ///< N / d
+    int trials = 0;                 ///< trials run
+    int successes = 0;              ///< trials whose criterion held
+    double success_rate = 0;        ///< successes / trials
+    double mean_final_overlap = 0;  ///< mean final overlap with the target
+    double bit_error_rate = 0;      ///< mean fraction of wrong bits
+    double mean_steps = 0;          ///< mean updates / sweeps
+    double exact_rate = 0;          ///< fraction of trials ending exactly on the target
+    double seconds = 0;             ///< thread-seconds spent on this load point
 
     /// \brief Binomial standard error of success_rate, sqrt(p (1 - p) / trials).
     double success_se() const {
@@ -169,7 +175,8 @@ struct LoadSummary {
 };
 
 /// \brief Summarises the outcomes of one load point (sums in trial order: deterministic).
-inline LoadSummary summarize(Index patterns, Index dim, const std::vector<TrialOutcome>& outcomes, double seconds = 0) {
+inline LoadSummary summarize(Index patterns, Index dim, const std::vector<TrialOutcome>& outcomes,
+                             double seconds = 0) {
     LoadSummary s;
     s.patterns = patterns;
     s.dim = dim;
@@ -199,10 +206,14 @@ inline LoadSummary summarize(Index patterns, Index dim, const std::vector<TrialO
 /// slack for the decimal steps), duplicates removed, every N >= 1.
 inline std::vector<Index> load_grid(Index d, double lo, double hi, double step) {
     if (d <= 0) throw invalid_argument("load_grid", "d", d, "must be > 0");
-    if (!(lo > 0) || !std::isfinite(lo)) throw invalid_argument("load_grid", "lo", lo, "must be finite and > 0");
-    if (!(hi >= lo) || !std::isfinite(hi)) throw invalid_argument("load_grid", "hi", hi, "must be finite and >= lo");
-    if (!(step > 0) || !std::isfinite(step)) throw invalid_argument("load_grid", "step", step, "must be finite and > 0");
-    if ((hi - lo) / step > 1e6) throw invalid_argument("load_grid", "step", step, "gives more than 1e6 load points");
+    if (!(lo > 0) || !std::isfinite(lo))
+        throw invalid_argument("load_grid", "lo", lo, "must be finite and > 0");
+    if (!(hi >= lo) || !std::isfinite(hi))
+        throw invalid_argument("load_grid", "hi", hi, "must be finite and >= lo");
+    if (!(step > 0) || !std::isfinite(step))
+        throw invalid_argument("load_grid", "step", step, "must be finite and > 0");
+    if ((hi - lo) / step > 1e6)
+        throw invalid_argument("load_grid", "step", step, "gives more than 1e6 load points");
     std::vector<Index> out;
     for (long k = 0;; ++k) {
         const double alpha = lo + double(k) * step;
@@ -216,7 +227,8 @@ inline std::vector<Index> load_grid(Index d, double lo, double hi, double step) 
 /// \brief Where y first falls from >= level to < level, linearly interpolated in x; NaN when
 /// it never does (x and y of equal length, x increasing).
 inline double crossing(const std::vector<double>& x, const std::vector<double>& y, double level) {
-    if (x.size() != y.size()) throw invalid_argument("crossing", "y.size()", y.size(), "must equal x.size()");
+    if (x.size() != y.size())
+        throw invalid_argument("crossing", "y.size()", y.size(), "must equal x.size()");
     for (std::size_t i = 0; i + 1 < x.size(); ++i) {
         if (y[i] >= level && y[i + 1] < level) {
             const double f = (y[i] - level) / (y[i] - y[i + 1]);

@@ -18,8 +18,8 @@
 #include <numbers>
 #include <vector>
 
-#include "hopfield/core/error.hpp"
 #include "hopfield/capacity/random.hpp"
+#include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
 
 namespace hopfield::capacity::theory {
@@ -56,8 +56,10 @@ inline AgsCritical ags_critical() {
     const double g = (std::sqrt(5.0) - 1.0) / 2.0;
     double c = b - g * (b - a), d = a + g * (b - a);
     while (b - a > 1e-12) {
-        if (ags_alpha(c) > ags_alpha(d)) b = d;
-        else a = c;
+        if (ags_alpha(c) > ags_alpha(d))
+            b = d;
+        else
+            a = c;
         c = b - g * (b - a);
         d = a + g * (b - a);
     }
@@ -69,7 +71,8 @@ inline AgsCritical ags_critical() {
 /// retrieval-branch solution y >= y_c of ags_alpha(y) = alpha, m = erf(y). Returns NaN above
 /// alpha_c (no retrieval state) and 1 at alpha = 0. The fraction of wrong bits is (1 - m)/2.
 inline double ags_retrieval_overlap(double alpha) {
-    if (!(alpha >= 0)) throw invalid_argument("ags_retrieval_overlap", "alpha", alpha, "must be >= 0");
+    if (!(alpha >= 0))
+        throw invalid_argument("ags_retrieval_overlap", "alpha", alpha, "must be >= 0");
     if (alpha == 0) return 1.0;
     const AgsCritical c = ags_critical();
     if (alpha > c.alpha) return std::numeric_limits<double>::quiet_NaN();
@@ -85,7 +88,8 @@ inline double ags_retrieval_overlap(double alpha) {
 /// asymptotic position of the step of a success curve with criterion "overlap >= m".
 /// NaN when m < m_c (the retrieval branch never goes that low).
 inline double ags_load_at_overlap(double m) {
-    if (!(m > 0 && m < 1)) throw invalid_argument("ags_load_at_overlap", "m", m, "must be in (0, 1)");
+    if (!(m > 0 && m < 1))
+        throw invalid_argument("ags_load_at_overlap", "m", m, "must be in (0, 1)");
     const AgsCritical c = ags_critical();
     if (m < c.m) return std::numeric_limits<double>::quiet_NaN();
     double lo = 0, hi = 64.0;  // erf increasing
@@ -102,7 +106,8 @@ namespace detail {
 /// independent s_mu = +-1, P(s_mu = +1) = p_mu (a < E W). Relative accuracy ~1e-3 in the far
 /// tail, where a Gaussian approximation of W is off by tens of percent (W's weights y_mu are
 /// unequal, so its tails are lighter than Gaussian).
-inline double rademacher_lower_tail(const std::vector<double>& y, const std::vector<double>& logit_p, double a) {
+inline double rademacher_lower_tail(const std::vector<double>& y,
+                                    const std::vector<double>& logit_p, double a) {
     const auto cgf = [&](double lambda, double& k, double& k1, double& k2) {
         k = k1 = k2 = 0;
         for (std::size_t mu = 0; mu < y.size(); ++mu) {
@@ -167,10 +172,12 @@ struct HebbianStability {
 /// that all bits of a pattern share the overlaps, and a Gaussian with the shared variance
 /// sum Y_mu^2 overstates the tail (checked against simulation in tests/test_capacity.cpp).
 /// Asymptotically `fixed` -> 1 for N < d / (2 ln d).
-inline HebbianStability hebbian_stability(Index d, Index N, int samples = 2000, std::uint64_t seed = 1) {
+inline HebbianStability hebbian_stability(Index d, Index N, int samples = 2000,
+                                          std::uint64_t seed = 1) {
     if (d < 2) throw invalid_argument("hebbian_stability", "d", d, "must be >= 2");
     if (N < 1) throw invalid_argument("hebbian_stability", "N", N, "must be >= 1");
-    if (samples < 1) throw invalid_argument("hebbian_stability", "samples", samples, "must be >= 1");
+    if (samples < 1)
+        throw invalid_argument("hebbian_stability", "samples", samples, "must be >= 1");
     if (N == 1) return {0.0, 1.0};
     Random rng(seed);
     std::vector<double> y(std::size_t(N - 1)), logit(std::size_t(N - 1));
@@ -198,7 +205,9 @@ inline HebbianStability hebbian_stability(Index d, Index N, int samples = 2000, 
 
 /// \brief Finite-size probability that one stored pattern is an exact fixed point of the
 /// classical Hebbian network (hebbian_stability(d, N).fixed).
-inline double hebbian_pattern_fixed_probability(Index d, Index N) { return hebbian_stability(d, N).fixed; }
+inline double hebbian_pattern_fixed_probability(Index d, Index N) {
+    return hebbian_stability(d, N).fixed;
+}
 
 /// \brief Finite-size probability that every one of the N stored patterns is an exact fixed
 /// point: hebbian_pattern_fixed_probability^N (the patterns' events are treated as
@@ -293,7 +302,9 @@ inline double exponential_pattern_fixed_probability(double d, double N) {
 
 /// \brief The N at which exponential_all_fixed_probability(d, N) = level (0 < level < 1).
 inline double exponential_all_fixed_crossing(double d, double level = 0.5) {
-    if (!(level > 0 && level < 1)) throw invalid_argument("exponential_all_fixed_crossing", "level", level, "must be in (0, 1)");
+    if (!(level > 0 && level < 1))
+        throw invalid_argument("exponential_all_fixed_crossing", "level", level,
+                               "must be in (0, 1)");
     const double c = -std::log(level) * std::exp2(d + 1.0) / d;  // N (N - 1) = c
     return 0.5 + std::sqrt(0.25 + c);
 }
@@ -338,7 +349,8 @@ enum class Ties {
 /// the other patterns then break: Ties::random, the beta -> infinity limit. The 50% point is at
 /// N ~ ln 2 / q ~ 2^(d (1 - H2(flips/d))): exponential in d (Ramsauer et al., Theorem 3).
 inline double nearest_neighbour_success(Index d, double N, Index flips, Ties ties = Ties::fail) {
-    const double q_le = binomial_half_cdf(d, flips), q_lt = binomial_half_cdf(d, flips - 1), q_eq = q_le - q_lt;
+    const double q_le = binomial_half_cdf(d, flips), q_lt = binomial_half_cdf(d, flips - 1),
+                 q_eq = q_le - q_lt;
     if (N <= 1) return 1.0;
     if (q_le >= 1.0 && ties == Ties::fail) return 0.0;
     const double strict = std::exp((N - 1.0) * std::log1p(-q_le));
@@ -357,8 +369,10 @@ inline double sparse_exact_retrieval(Index d, double N, Index flips) {
 }
 
 /// \brief The N at which nearest_neighbour_success falls to `level` (bisection in log N).
-inline double nearest_neighbour_crossing(Index d, Index flips, Ties ties = Ties::fail, double level = 0.5) {
-    if (!(level > 0 && level < 1)) throw invalid_argument("nearest_neighbour_crossing", "level", level, "must be in (0, 1)");
+inline double nearest_neighbour_crossing(Index d, Index flips, Ties ties = Ties::fail,
+                                         double level = 0.5) {
+    if (!(level > 0 && level < 1))
+        throw invalid_argument("nearest_neighbour_crossing", "level", level, "must be in (0, 1)");
     double lo = 0.0, hi = 1.0;  // log N
     while (nearest_neighbour_success(d, std::exp(hi), flips, ties) > level) {
         lo = hi;
@@ -385,7 +399,8 @@ inline double nearest_neighbour_crossing(Index d, Index flips, Ties ties = Ties:
 /// point iff every m_k exceeds the sum of the later ones (see multitasking_is_hierarchical).
 /// Normalised by the pattern's support instead (1/(d (1 - dil)) sum), m_k = dil^(k-1).
 inline double multitasking_overlap(double dilution, int k) {
-    if (!(dilution >= 0 && dilution < 1)) throw invalid_argument("multitasking_overlap", "dilution", dilution, "must be in [0, 1)");
+    if (!(dilution >= 0 && dilution < 1))
+        throw invalid_argument("multitasking_overlap", "dilution", dilution, "must be in [0, 1)");
     if (k < 1) throw invalid_argument("multitasking_overlap", "k", k, "must be >= 1");
     return (1.0 - dilution) * std::pow(dilution, k - 1);
 }

@@ -37,10 +37,10 @@ enum class Start {
 struct Cue {
     /// \brief The corruption kinds (see corruption.hpp).
     enum class Kind {
-        none,   ///< the cue is the pattern
-        flip,   ///< flip_fraction(x, amount)
-        mask,   ///< mask_fraction(x, amount): 0 for continuous models, random +-1 for binary
-        noise   ///< add_gaussian_noise(x, amount), then the sign for binary models
+        none,  ///< the cue is the pattern
+        flip,  ///< flip_fraction(x, amount)
+        mask,  ///< mask_fraction(x, amount): 0 for continuous models, random +-1 for binary
+        noise  ///< add_gaussian_noise(x, amount), then the sign for binary models
     };
     Kind kind = Kind::none;  ///< which corruption
     double amount = 0;       ///< the fraction (flip, mask) or the noise standard deviation
@@ -59,10 +59,14 @@ struct RetrievalSpec {
 /// \brief The name of a Dynamics value as the command line spells it.
 inline const char* to_string(Dynamics d) {
     switch (d) {
-        case Dynamics::async: return "async";
-        case Dynamics::sync: return "sync";
-        case Dynamics::glauber: return "glauber";
-        case Dynamics::step: return "step";
+        case Dynamics::async:
+            return "async";
+        case Dynamics::sync:
+            return "sync";
+        case Dynamics::glauber:
+            return "glauber";
+        case Dynamics::step:
+            return "step";
     }
     return "?";
 }
@@ -71,34 +75,40 @@ inline const char* to_string(Dynamics d) {
 inline Dynamics parse_dynamics(std::string_view text) {
     for (const Dynamics d : {Dynamics::async, Dynamics::sync, Dynamics::glauber, Dynamics::step})
         if (text == to_string(d)) return d;
-    throw invalid_argument("parse_dynamics", "dynamics", std::string(text), "must be async, sync, glauber or step");
+    throw invalid_argument("parse_dynamics", "dynamics", std::string(text),
+                           "must be async, sync, glauber or step");
 }
 
 /// \brief The start state of a trial: the target itself, or its corrupted cue. `binary`
 /// keeps the state +-1 (masked entries become random signs, noisy entries their sign).
 template <Real Scalar>
-Vector<Scalar> start_state(PatternView<Scalar> X, Index target, const RetrievalSpec& spec, Random& rng, bool binary) {
+Vector<Scalar> start_state(PatternView<Scalar> X, Index target, const RetrievalSpec& spec,
+                           Random& rng, bool binary) {
     if (target < 0 || target >= X.size())
-        throw invalid_argument("start_state", "target", target, "must be in [0, N) with N = " + std::to_string(X.size()));
+        throw invalid_argument("start_state", "target", target,
+                               "must be in [0, N) with N = " + std::to_string(X.size()));
     const auto x = Eigen::Map<const Vector<Scalar>>(X.row(target), X.dim());
     if (spec.start == Start::pattern || spec.cue.kind == Cue::Kind::none) return x;
     switch (spec.cue.kind) {
-        case Cue::Kind::flip: return flip_fraction(x, spec.cue.amount, rng);
+        case Cue::Kind::flip:
+            return flip_fraction(x, spec.cue.amount, rng);
         case Cue::Kind::mask:
-            return mask_fraction(x, spec.cue.amount, rng, binary ? MaskFill::random_sign : MaskFill::zero);
+            return mask_fraction(x, spec.cue.amount, rng,
+                                 binary ? MaskFill::random_sign : MaskFill::zero);
         case Cue::Kind::noise: {
             Vector<Scalar> y = add_gaussian_noise(x, spec.cue.amount, rng);
             return binary ? binarize(y) : y;
         }
-        case Cue::Kind::none: break;
+        case Cue::Kind::none:
+            break;
     }
     return x;
 }
 
 /// \brief Scores a final state against target `target` of X under `criterion`.
 template <Real Scalar>
-TrialOutcome score(PatternView<Scalar> X, Index target, const Vector<Scalar>& state, const Criterion& criterion,
-                   double steps) {
+TrialOutcome score(PatternView<Scalar> X, Index target, const Vector<Scalar>& state,
+                   const Criterion& criterion, double steps) {
     const auto x = Eigen::Map<const Vector<Scalar>>(X.row(target), X.dim());
     TrialOutcome o;
     o.overlap = overlap(x, state);
@@ -106,9 +116,15 @@ TrialOutcome score(PatternView<Scalar> X, Index target, const Vector<Scalar>& st
     o.exact = exact_match(x, state);
     o.steps = steps;
     switch (criterion.kind) {
-        case Criterion::Kind::overlap: o.success = o.overlap >= criterion.threshold; break;
-        case Criterion::Kind::exact: o.success = o.exact; break;
-        case Criterion::Kind::nearest: o.success = nearest_pattern(X, state) == target; break;
+        case Criterion::Kind::overlap:
+            o.success = o.overlap >= criterion.threshold;
+            break;
+        case Criterion::Kind::exact:
+            o.success = o.exact;
+            break;
+        case Criterion::Kind::nearest:
+            o.success = nearest_pattern(X, state) == target;
+            break;
     }
     return o;
 }
@@ -116,11 +132,13 @@ TrialOutcome score(PatternView<Scalar> X, Index target, const Vector<Scalar>& st
 /// \brief One trial of a binary pattern model (ClassicalHebbian, DenseModel<F>): start state,
 /// the library's dynamics (seeded from rng), score. X must hold +-1 patterns.
 template <BinaryModel M, Real Scalar>
-TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target, const RetrievalSpec& spec, Random& rng) {
+TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target,
+                      const RetrievalSpec& spec, Random& rng) {
     const Vector<Scalar> s = start_state(X, target, spec, rng, true);
     switch (spec.dynamics) {
         case Dynamics::async: {
-            const auto r = run_asynchronous(model, X, s, {.max_sweeps = spec.max_steps, .seed = rng.seed()});
+            const auto r =
+                run_asynchronous(model, X, s, {.max_sweeps = spec.max_steps, .seed = rng.seed()});
             return score(X, target, r.state, spec.criterion, r.steps);
         }
         case Dynamics::sync: {
@@ -128,11 +146,13 @@ TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target, const
             return score(X, target, r.state, spec.criterion, r.steps);
         }
         case Dynamics::glauber: {
-            const auto r = run_glauber(model, X, s,
-                                       {.temperature = spec.temperature, .sweeps = spec.max_steps, .seed = rng.seed()});
+            const auto r = run_glauber(
+                model, X, s,
+                {.temperature = spec.temperature, .sweeps = spec.max_steps, .seed = rng.seed()});
             return score(X, target, r.state, spec.criterion, r.steps);
         }
-        case Dynamics::step: return score(X, target, step(model, X, s), spec.criterion, 1);
+        case Dynamics::step:
+            return score(X, target, step(model, X, s), spec.criterion, 1);
     }
     return {};
 }
@@ -140,12 +160,13 @@ TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target, const
 /// \brief One trial of a network given by its couplings (Hebb, Storkey, pseudo-inverse) that
 /// stores the patterns X.
 template <Real Scalar>
-TrialOutcome retrieve(const Couplings<Scalar>& J, PatternView<Scalar> X, Index target, const RetrievalSpec& spec,
-                      Random& rng) {
+TrialOutcome retrieve(const Couplings<Scalar>& J, PatternView<Scalar> X, Index target,
+                      const RetrievalSpec& spec, Random& rng) {
     const Vector<Scalar> s = start_state(X, target, spec, rng, true);
     switch (spec.dynamics) {
         case Dynamics::async: {
-            const auto r = run_asynchronous(J, s, {.max_sweeps = spec.max_steps, .seed = rng.seed()});
+            const auto r =
+                run_asynchronous(J, s, {.max_sweeps = spec.max_steps, .seed = rng.seed()});
             return score(X, target, r.state, spec.criterion, r.steps);
         }
         case Dynamics::sync: {
@@ -153,10 +174,13 @@ TrialOutcome retrieve(const Couplings<Scalar>& J, PatternView<Scalar> X, Index t
             return score(X, target, r.state, spec.criterion, r.steps);
         }
         case Dynamics::glauber: {
-            const auto r = run_glauber(J, s, {.temperature = spec.temperature, .sweeps = spec.max_steps, .seed = rng.seed()});
+            const auto r = run_glauber(
+                J, s,
+                {.temperature = spec.temperature, .sweeps = spec.max_steps, .seed = rng.seed()});
             return score(X, target, r.state, spec.criterion, r.steps);
         }
-        case Dynamics::step: return score(X, target, step(J, s), spec.criterion, 1);
+        case Dynamics::step:
+            return score(X, target, step(J, s), spec.criterion, 1);
     }
     return {};
 }
@@ -164,19 +188,23 @@ TrialOutcome retrieve(const Couplings<Scalar>& J, PatternView<Scalar> X, Index t
 /// \brief One trial of a continuous model (ModernHopfield<Map>): `step` is one update,
 /// `sync` iterates to convergence (IterateOptions{max_steps}); async and glauber throw.
 template <ContinuousModel M, Real Scalar>
-TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target, const RetrievalSpec& spec, Random& rng) {
+TrialOutcome retrieve(const M& model, PatternView<Scalar> X, Index target,
+                      const RetrievalSpec& spec, Random& rng) {
     const Vector<Scalar> s = start_state(X, target, spec, rng, false);
     switch (spec.dynamics) {
-        case Dynamics::step: return score(X, target, step(model, X, s), spec.criterion, 1);
+        case Dynamics::step:
+            return score(X, target, step(model, X, s), spec.criterion, 1);
         case Dynamics::sync: {
             const auto r = iterate(model, X, s, {.max_steps = spec.max_steps});
             return score(X, target, r.state, spec.criterion, r.steps);
         }
         case Dynamics::async:
-        case Dynamics::glauber: break;
+        case Dynamics::glauber:
+            break;
     }
-    throw invalid_argument("retrieve", "dynamics", to_string(spec.dynamics),
-                           "continuous models run 'step' (one update) or 'sync' (iterate to a fixed point)");
+    throw invalid_argument(
+        "retrieve", "dynamics", to_string(spec.dynamics),
+        "continuous models run 'step' (one update) or 'sync' (iterate to a fixed point)");
 }
 
 }  // namespace hopfield::capacity
