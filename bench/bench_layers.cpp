@@ -52,6 +52,19 @@ layers::Tensor<Scalar> random_input(std::vector<Index> shape, std::uint64_t seed
     return t;
 }
 
+// Times layer(x) on a random (batch, length, dim) input after one warm-up call (the
+// per-thread scratch grows once); `rate` counts sequences (bags) per second.
+template <class Scalar, class Layer>
+void time_forward(benchmark::State& state, Layer& layer, const char* rate) {
+    const auto x = random_input<Scalar>({batch, length, dim}, 2);
+    benchmark::DoNotOptimize(layer(x).data());
+    for (auto _ : state) {
+        auto out = layer(x);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters[rate] = benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 template <class Scalar, class Map>
 void hopfield_forward(benchmark::State& state, std::optional<int> update_steps_max) {
     layers::HopfieldOptions o;
@@ -61,14 +74,7 @@ void hopfield_forward(benchmark::State& state, std::optional<int> update_steps_m
     o.update_steps_eps = 0;  // with steps: exactly update_steps_max updates
     layers::Hopfield<Scalar, Map> layer(o);
     randomize(layer, 1);
-    const auto x = random_input<Scalar>({batch, length, dim}, 2);
-    benchmark::DoNotOptimize(layer(x).data());  // warm-up: the per-thread scratch grows once
-    for (auto _ : state) {
-        auto out = layer(x);
-        benchmark::DoNotOptimize(out.data());
-    }
-    state.counters["sequences/s"] =
-        benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+    time_forward<Scalar>(state, layer, "sequences/s");
 }
 
 template <class Scalar>
@@ -78,14 +84,7 @@ void pooling_forward(benchmark::State& state) {
     o.num_heads = heads;
     layers::HopfieldPooling<Scalar> layer(o, {.quantity = 4});
     randomize(layer, 1);
-    const auto x = random_input<Scalar>({batch, length, dim}, 2);
-    benchmark::DoNotOptimize(layer(x).data());  // warm-up: the per-thread scratch grows once
-    for (auto _ : state) {
-        auto out = layer(x);
-        benchmark::DoNotOptimize(out.data());
-    }
-    state.counters["bags/s"] =
-        benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+    time_forward<Scalar>(state, layer, "bags/s");
 }
 
 }  // namespace

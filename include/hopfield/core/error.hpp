@@ -57,21 +57,27 @@ void require_non_negative(std::string_view where, std::string_view arg, T value)
         throw invalid_argument(where, arg, value, "must be finite and >= 0");
 }
 
-/// Throws if any of the n values is NaN or +-Inf, naming the first offending index. The scan
-/// is branchless (x - x is 0 exactly for finite x) so it vectorizes; the culprit is searched
-/// for only once the scan failed.
+/// Index of the first NaN or +-Inf of the n values, n if there is none. The scan is branchless
+/// (x - x is 0 exactly for finite x) so it vectorizes; the culprit is searched for only once
+/// the scan failed.
 template <class T>
-void require_finite(std::string_view where, std::string_view arg, const T* data, std::size_t n) {
+std::size_t first_non_finite(const T* data, std::size_t n) noexcept {
     std::size_t bad = 0;  // a count, not a bool: GCC vectorizes integer reductions only
     for (std::size_t i = 0; i < n; ++i) bad += !(data[i] - data[i] == T(0));
-    if (bad == 0) return;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!std::isfinite(data[i])) {
-            std::ostringstream what;
-            what << "must be finite, but element " << i << " is not";
-            throw invalid_argument(where, arg, data[i], what.str());
-        }
-    }
+    if (bad == 0) return n;
+    std::size_t i = 0;
+    while (std::isfinite(data[i])) ++i;
+    return i;
+}
+
+/// Throws if any of the n values is NaN or +-Inf, naming the first offending index.
+template <class T>
+void require_finite(std::string_view where, std::string_view arg, const T* data, std::size_t n) {
+    const std::size_t i = first_non_finite(data, n);
+    if (i == n) return;
+    std::ostringstream what;
+    what << "must be finite, but element " << i << " is not";
+    throw invalid_argument(where, arg, data[i], what.str());
 }
 
 /// Throws if two sizes that must agree differ.

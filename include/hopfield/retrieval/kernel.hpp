@@ -38,21 +38,16 @@ namespace detail {
 /// Scores computed from finite patterns and a finite query are finite unless
 /// scale * x_mu . q overflowed Scalar. Any non-finite score is reported (naming `where`,
 /// 'scores' and the element): -inf would otherwise be taken for a mask and +inf / NaN would
-/// poison the weights. One branchless scan (x - x is 0 exactly for finite x) that vectorizes.
+/// poison the weights.
 template <class Scalar>
 void require_finite_scores(const char* where, const Scalar* s, std::size_t n) {
-    std::size_t bad = 0;  // a count, not a bool: GCC vectorizes integer reductions only
-    for (std::size_t i = 0; i < n; ++i) bad += !(s[i] - s[i] == Scalar(0));
-    if (bad == 0) return;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!std::isfinite(s[i])) {
-            std::ostringstream what;
-            what << "must be finite, but element " << i << " (scale * x_mu . q) is not: it overflowed "
-                 << (sizeof(Scalar) == 4 ? "float" : "double")
-                 << " (rescale the patterns / query or use double) or an input is not finite";
-            throw invalid_argument(where, "scores", s[i], what.str());
-        }
-    }
+    const std::size_t i = hopfield::detail::first_non_finite(s, n);
+    if (i == n) return;
+    std::ostringstream what;
+    what << "must be finite, but element " << i << " (scale * x_mu . q) is not: it overflowed "
+         << (sizeof(Scalar) == 4 ? "float" : "double")
+         << " (rescale the patterns / query or use double) or an input is not finite";
+    throw invalid_argument(where, "scores", s[i], what.str());
 }
 
 }  // namespace detail
