@@ -69,6 +69,57 @@ TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kern
           -std::numeric_limits<TestType>::infinity());
 }
 
+TEMPLATE_TEST_CASE("axpy_rows matches a scalar loop at awkward sizes", "[kernel]", float, double) {
+    using Scalar = TestType;
+    constexpr std::size_t K = hopfield::kernel::projection_group;
+    for (const Index n : awkward_sizes) {
+        CAPTURE(n);
+        std::vector<std::vector<Scalar>> x;
+        const Scalar* rows[K];
+        for (std::size_t k = 0; k < K; ++k) {
+            x.push_back(random_vector<Scalar>(std::size_t(n), 10 + k));
+            rows[k] = x.back().data();
+        }
+        const auto w = random_vector<Scalar>(K, 3);
+        const auto y0 = random_vector<Scalar>(std::size_t(n), 4);
+        auto y = y0, y_sse2 = y0;
+        hopfield::simd::axpy_rows<K>(rows, w.data(), y.data(), std::size_t(n));
+        hopfield::simd::axpy_rows<K, xsimd::sse2>(rows, w.data(), y_sse2.data(), std::size_t(n));
+        for (Index i = 0; i < n; ++i) {
+            const auto u = std::size_t(i);
+            double expect = double(y0[u]);
+            for (std::size_t k = 0; k < K; ++k) expect += double(w[k]) * double(x[k][u]);
+            CHECK(double(y[u]) == Approx(expect).margin(tolerance<Scalar>()));
+            CHECK(double(y_sse2[u]) == Approx(expect).margin(tolerance<Scalar>()));
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grouped or not", "[kernel]", float,
+                   double) {
+    // Zeros between the non-zero weights, non-zero counts around the group size, and rows
+    // narrow enough to be grouped (d * sizeof <= grouped_row_bytes) and too wide for it.
+    using Scalar = TestType;
+    const Index wide = Index(hopfield::kernel::grouped_row_bytes / sizeof(Scalar)) + 3;
+    for (const Index d : {Index(1), Index(17), Index(100), wide}) {
+        for (const Index nonzero : {Index(0), Index(1), Index(7), Index(8), Index(9), Index(17), Index(40)}) {
+            CAPTURE(d, nonzero);
+            const Index N = 3 * nonzero + 2;
+            const auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N * 7 + d));
+            const hopfield::PatternView<Scalar> view(X);
+            auto w = ref::random_gaussian<Scalar>(1, N, 13);
+            for (Index mu = 0; mu < N; ++mu)
+                if (mu % 3 != 1) w(0, mu) = Scalar(0);  // exactly `nonzero` weights are left
+            hopfield::Vector<Scalar> out(d);
+            hopfield::kernel::projection(view, w.data(), out.data());
+            const auto expect = ref::projection(ref::to_rows(view), ref::to_dvec(w.row(0)), std::size_t(d));
+            CHECK(ref::max_rel_diff(out, expect) < tolerance<Scalar>() * double(nonzero + 1));
+            hopfield::kernel::projection<xsimd::sse2>(view, w.data(), out.data());
+            CHECK(ref::max_rel_diff(out, expect) < tolerance<Scalar>() * double(nonzero + 1));
+        }
+    }
+}
+
 TEMPLATE_TEST_CASE("kernel similarity and projection match the reference", "[kernel]", float, double) {
     using Scalar = TestType;
     for (const Index N : awkward_sizes) {
@@ -171,6 +222,45 @@ TEMPLATE_TEST_CASE("streaming softmax kernel equals the two-pass reference acros
                     const double t = tol * double(d) * std::max(1.0, beta);
                     CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
                     CHECK(ref::max_rel_diff(out1, ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
+                }
+            }
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("blocked batch softmax kernel equals the two-pass reference across pattern blocks",
+                   "[kernel]", float, double) {
+    // retrieve_batch runs the softmax family blocked over the patterns (online softmax per
+    // query row). Exercise N around the block size and over several blocks, batch sizes at and
+    // above gemm_min_batch, scores growing along the memory (every block rescales), a huge beta
+    // (early blocks underflow to 0) and softmax_1; each row against the double reference.
+    using Scalar = TestType;
+    const double tol = std::is_same_v<Scalar, float> ? 2e-5 : 1e-12;
+    const Index block = hopfield::kernel::batch_block_patterns;
+    hopfield::Workspace<Scalar> ws;
+    for (const Index d : {Index(1), Index(17)}) {
+        for (const Index N : {Index(1), Index(15), block - 1, block, block + 1, 3 * block + 5}) {
+            for (const Index B : {hopfield::kernel::gemm_min_batch, Index(37)}) {
+                for (const bool growing : {false, true}) {
+                    CAPTURE(d, N, B, growing);
+                    auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N + d), 0.3);
+                    if (growing)
+                        for (Index mu = 0; mu < N; ++mu) X.row(mu) *= Scalar(1 + double(mu) / double(N));
+                    const hopfield::PatternView<Scalar> view(X);
+                    const auto rows = ref::to_rows(view);
+                    hopfield::RowMatrix<Scalar> Q = ref::random_gaussian<Scalar>(B, d, std::uint64_t(B), 0.3);
+                    if (growing) Q.row(0) = X.row(N - 1);
+                    for (const double beta : {0.5, 50.0}) {
+                        hopfield::RowMatrix<Scalar> out(B, d), out1(B, d);
+                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta), hopfield::Softmax{}, out, ws);
+                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta), hopfield::Softmax1{}, out1, ws);
+                        const double t = tol * double(d) * std::max(1.0, beta);
+                        for (Index b = 0; b < B; ++b) {
+                            const auto s = ref::similarity(rows, ref::to_dvec(Q.row(b)), beta);
+                            CHECK(ref::max_rel_diff(out.row(b), ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
+                            CHECK(ref::max_rel_diff(out1.row(b), ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
+                        }
+                    }
                 }
             }
         }

@@ -60,14 +60,41 @@ void similarity(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Sca
     for (Index mu = 0; mu < X.size(); ++mu) s[mu] = scale * simd::dot<Arch>(X.row(mu), q, d);
 }
 
-/// \brief out += sum_mu w[mu] x_mu over the patterns of X (length d output), one axpy per
-/// row with non-zero weight, so sparse maps touch only the rows of their support.
-/// (Measured twice: holding output chunks in registers across groups of rows was slower than
-/// this; 8-batch chunks over a whole streaming block cost 25-60% at d = 64..1024 on Zen 4.)
+/// \brief Rows of at most this many bytes are projected in groups of projection_group rows
+/// (simd::axpy_rows: one load and store of the output per group, not per row). Measured on
+/// Zen 4 (2026-11-28, interleaved A/B, medians of 7): 12-30% faster at d = 64..256 floats,
+/// 3-17% slower at d = 512..1024, so wider rows keep one axpy per row.
+inline constexpr std::size_t grouped_row_bytes = 1024;
+
+/// \brief Rows per group of the projection (see grouped_row_bytes); 4 and 16 measured no better.
+inline constexpr std::size_t projection_group = 8;
+
+/// \brief out += sum_mu w[mu] x_mu over the patterns of X (length d output). Only rows with
+/// non-zero weight are read, so sparse maps touch only the rows of their support; narrow rows
+/// go through simd::axpy_rows in groups of projection_group non-zero rows.
+/// (Measured twice: holding output chunks in registers across a whole streaming block was
+/// slower; 8-batch chunks cost 25-60% at d = 64..1024 on Zen 4.)
 template <class Arch = simd::default_arch, Real Scalar>
 void accumulate(PatternView<Scalar> X, const Scalar* w, Scalar* out) noexcept {
     const auto d = std::size_t(X.dim());
-    for (Index mu = 0; mu < X.size(); ++mu)
+    Index mu = 0;
+    if (d * sizeof(Scalar) <= grouped_row_bytes) {
+        const Scalar* rows[projection_group] = {};
+        Scalar weights[projection_group] = {};
+        std::size_t m = 0;
+        for (; mu < X.size(); ++mu) {
+            if (w[mu] == Scalar(0)) continue;
+            rows[m] = X.row(mu);
+            weights[m] = w[mu];
+            if (++m == projection_group) {
+                simd::axpy_rows<projection_group, Arch>(rows, weights, out, d);
+                m = 0;
+            }
+        }
+        for (std::size_t k = 0; k < m; ++k) simd::axpy<Arch>(weights[k], rows[k], out, d);
+        return;
+    }
+    for (; mu < X.size(); ++mu)
         if (w[mu] != Scalar(0)) simd::axpy<Arch>(w[mu], X.row(mu), out, d);
 }
 
@@ -159,13 +186,16 @@ void associate_batch(PatternView<Scalar> X,
     associate_batch<Arch>(X, Q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
-/// \brief Rows per block of the streaming kernel: about 128 KiB of patterns, so that a block
-/// read for its scores is still in L2 when it is read again for the projection (measured on
-/// Zen 4: 4 KiB to 256 KiB are within noise of each other, 128 KiB slightly ahead).
+/// \brief Rows per block of the streaming kernel, so that a block read for its scores is still
+/// in cache when it is read again for the projection: about 16 KiB (L1) when rows are
+/// projected in groups (grouped_row_bytes), else about 128 KiB (L2). Measured on Zen 4: with
+/// groups, 16 KiB blocks beat 32 KiB by ~4% and 64-128 KiB by 5-15% at d = 64..256; without,
+/// 4 KiB to 256 KiB are within noise of each other, 128 KiB slightly ahead.
 template <Real Scalar>
 Index streaming_block_rows(Index d) noexcept {
-    const Index rows = Index(131072 / sizeof(Scalar)) / std::max<Index>(d, 1);
-    return std::clamp<Index>(rows, 4, 1024);
+    const auto row_bytes = std::size_t(std::max<Index>(d, 1)) * sizeof(Scalar);
+    const std::size_t bytes = row_bytes <= grouped_row_bytes ? 16384 : 131072;
+    return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
 }
 
 /// \brief out = X^T softmax(scale X q) (or softmax_1 with `extra_zero_logit`) in ONE pass over
@@ -207,6 +237,59 @@ void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::ty
     if (sum > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum, out, ud);
 }
 
+/// \brief Patterns per block of the blocked batch kernel: a block of scores for 128 queries is
+/// 512 KiB of floats, so it stays in L2 between the two GEMMs that write and read it.
+/// (Measured on Zen 4, B = 256, d = 256, N = 1e4: 1024 ahead of 512 and 2048.)
+inline constexpr Index batch_block_patterns = 1024;
+
+/// \brief Out = softmax(scale Q X^T) X (or softmax_1 with `extra_zero_logit`) for a batch of
+/// queries, one per row of Q (B x d), blocked over the patterns: per block of
+/// batch_block_patterns rows of X, one GEMM for the scores block, the online-softmax update
+/// of each query row (block maximum, rescale of that row of Out when it grows, exp), one GEMM
+/// adding the block's weighted rows to Out. The B x N scores are never formed: the scores
+/// block stays in cache. Scores that overflow (to +-inf) throw, naming the map.
+/// Out must be B x d and must not alias Q.
+template <class Arch = simd::default_arch, Real Scalar>
+void associate_softmax_blocked(PatternView<Scalar> X, const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
+                               std::type_identity_t<Scalar> scale, bool extra_zero_logit, const char* map_name,
+                               std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+    const Index B = Q.rows(), N = X.size(), d = X.dim();
+    const Index block = std::min(N, batch_block_patterns);
+    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() < block) ws.batch_scores.resize(B, block);
+    Workspace<Scalar>::reserve(ws.scores, 2 * B);
+    Scalar* top = ws.scores.data();  // per query row: the running maximum, then the running sum
+    Scalar* sum = top + B;
+    constexpr Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
+    std::fill(top, top + B, extra_zero_logit ? Scalar(0) : minus_inf);
+    std::fill(sum, sum + B, extra_zero_logit ? Scalar(1) : Scalar(0));
+    out.setZero();
+    const auto patterns = X.matrix();
+    for (Index c0 = 0; c0 < N; c0 += block) {
+        const Index n = std::min(block, N - c0);
+        auto S = ws.batch_scores.topLeftCorner(B, n);
+        const auto Xb = patterns.middleRows(c0, n);
+        S.noalias() = scale * (Q * Xb.transpose());
+        for (Index b = 0; b < B; ++b) {
+            Scalar* s = S.row(b).data();
+            detail::require_finite_scores(map_name, s, std::size_t(n));
+            const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
+            if (block_top > top[b]) {
+                if (top[b] != minus_inf) {  // rescale what this row accumulated against its old maximum
+                    const Scalar r = std::exp(top[b] - block_top);
+                    simd::scale<Arch>(r, out.row(b).data(), std::size_t(d));
+                    sum[b] *= r;
+                }
+                top[b] = block_top;
+            }
+            sum[b] += simd::exp_sum<Arch>(s, s, std::size_t(n), top[b]);
+        }
+        out.noalias() += S * Xb;
+    }
+    for (Index b = 0; b < B; ++b)
+        if (sum[b] > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum[b], out.row(b).data(), std::size_t(d));
+}
+
 /// \brief Retrieval with a separation map: out = X^T map(scale X q). The kernel picks the
 /// path: one streaming pass for the softmax family, otherwise scores -> map -> projection of
 /// the rows with non-zero weight (sparse maps touch only their support; the weights stay in
@@ -223,14 +306,19 @@ void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scala
 }
 
 /// \brief Batched retrieval with a separation map, one query per row of Q (B x d):
-/// small batches loop retrieve(); from gemm_min_batch queries on, two GEMMs with the map
-/// applied row by row in between (see associate_batch).
+/// small batches loop retrieve(); from gemm_min_batch queries on, the softmax family runs
+/// blocked over the patterns (associate_softmax_blocked), other maps two GEMMs with the map
+/// applied row by row in between (see associate_batch; the weights stay in ws.batch_scores).
 template <class Arch = simd::default_arch, Real Scalar, SeparationMap Map>
 void retrieve_batch(PatternView<Scalar> X, const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
                     std::type_identity_t<Scalar> scale, const Map& map,
                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
     if (Q.rows() < gemm_min_batch) {
         for (Index b = 0; b < Q.rows(); ++b) retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
+        return;
+    }
+    if constexpr (SoftmaxFamily<Map>) {
+        associate_softmax_blocked<Arch>(X, Q, scale, Map::extra_zero_logit, Map::name, out, ws);
         return;
     }
     associate_batch<Arch>(X, Q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out,

@@ -1,7 +1,7 @@
 #pragma once
 /// \file kernels.hpp
 /// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
-/// axpy, select_accumulate, select_sum, scale, max, exp_sum. Generic over the architecture; the compile-time best is the default.
+/// axpy, axpy_rows, select_accumulate, select_sum, scale, max, exp_sum. Generic over the architecture; the compile-time best is the default.
 ///
 /// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
 /// compare against at sizes that are not multiples of the SIMD width.
@@ -52,6 +52,36 @@ void axpy(Scalar alpha, const Scalar* x, Scalar* y, std::size_t n) noexcept {
     for (; i + w <= n; i += w)
         xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i)).store_unaligned(y + i);
     for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+/// \brief y += sum_k w[k] * x[k] over K rows x[0..K) of n values each (K even, >= 2): one
+/// load and one store of y per batch for K rows instead of K. The rows are summed in two
+/// interleaved chains (even k, odd k), added at the end.
+template <std::size_t K, class Arch = default_arch, class Scalar>
+void axpy_rows(const Scalar* const* x, const Scalar* w, Scalar* y, std::size_t n) noexcept {
+    static_assert(K >= 2 && K % 2 == 0, "axpy_rows: K must be even and at least 2");
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t width = batch::size;
+    batch wv[K];
+    for (std::size_t k = 0; k < K; ++k) wv[k] = batch(w[k]);
+    std::size_t i = 0;
+    for (; i + width <= n; i += width) {
+        batch even = xsimd::fma(wv[0], batch::load_unaligned(x[0] + i), batch::load_unaligned(y + i));
+        batch odd = wv[1] * batch::load_unaligned(x[1] + i);
+        for (std::size_t k = 2; k < K; k += 2) {
+            even = xsimd::fma(wv[k], batch::load_unaligned(x[k] + i), even);
+            odd = xsimd::fma(wv[k + 1], batch::load_unaligned(x[k + 1] + i), odd);
+        }
+        (even + odd).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) {
+        Scalar even = y[i] + w[0] * x[0][i], odd = w[1] * x[1][i];
+        for (std::size_t k = 2; k < K; k += 2) {
+            even += w[k] * x[k][i];
+            odd += w[k + 1] * x[k + 1][i];
+        }
+        y[i] = even + odd;
+    }
 }
 
 /// \brief y[i] += (x[i] == s[i] ? agree : disagree) over n values: the agreement form of a
