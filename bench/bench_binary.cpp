@@ -8,7 +8,10 @@
 //   sync_*_exponential the same two storages for F = exp(x): the agreement form of the fields
 //                      (a select between two weights per pattern and neuron), which the
 //                      classical model skips (its linear form is exact)
-//   async_sweep/d/N    one asynchronous sweep from a 10%-corrupted pattern (incl. set-up)
+//   async_sweep/d/N    one asynchronous sweep from a 10%-corrupted pattern (incl. set-up:
+//                      the tracker's transposed copy of X and the overlaps), float memory
+//   async_sweep_bits   the same from a BitPatternMemory (bit-packed transposed copy)
+//   async_sweep_*exponential  the same two storages for F = exp(x) (agreement form)
 #include <benchmark/benchmark.h>
 #include <hopfield/hopfield.hpp>
 #include <random>
@@ -85,15 +88,34 @@ void sync_coupling(benchmark::State& state) {
     }
 }
 
-void async_sweep(benchmark::State& state) {
-    const Index d = state.range(0), N = state.range(1);
-    const auto X = binary_patterns(N, d, 1);
-    const Eigen::VectorXf s = cue(X, 0.1, 2);
+// One asynchronous sweep from a 10%-corrupted cue (includes the tracker's set-up: the
+// transposed copy, float or bit-packed, and the overlaps).
+template <class Memory, class Model>
+void async_run(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s, const Model& model) {
     for (auto _ : state) {
-        auto r = hopfield::run_asynchronous(hopfield::ClassicalHebbian{}, X, s,
-                                            {.max_sweeps = 1, .seed = 3});
+        auto r = hopfield::run_asynchronous(model, memory, s, {.max_sweeps = 1, .seed = 3});
         benchmark::DoNotOptimize(r.state.data());
     }
+}
+
+void async_sweep(benchmark::State& state) {
+    const auto X = binary_patterns(state.range(1), state.range(0), 1);
+    async_run(state, hopfield::PatternView<float>(X), cue(X, 0.1, 2), hopfield::ClassicalHebbian{});
+}
+
+void async_sweep_bits(benchmark::State& state) {
+    const auto X = binary_patterns(state.range(1), state.range(0), 1);
+    async_run(state, hopfield::BitPatternMemory(X), cue(X, 0.1, 2), hopfield::ClassicalHebbian{});
+}
+
+void async_sweep_exponential(benchmark::State& state) {
+    const auto X = binary_patterns(state.range(1), state.range(0), 1);
+    async_run(state, hopfield::PatternView<float>(X), cue(X, 0.1, 2), exponential);
+}
+
+void async_sweep_bits_exponential(benchmark::State& state) {
+    const auto X = binary_patterns(state.range(1), state.range(0), 1);
+    async_run(state, hopfield::BitPatternMemory(X), cue(X, 0.1, 2), exponential);
 }
 
 void shapes(benchmark::internal::Benchmark* b) { b->Args({1000, 100})->Args({4096, 400}); }
@@ -106,3 +128,6 @@ BENCHMARK(sync_coupling)->Apply(shapes);
 BENCHMARK(sync_bits_exponential)->Apply(shapes);
 BENCHMARK(sync_float_exponential)->Apply(shapes);
 BENCHMARK(async_sweep)->Apply(shapes)->Args({1000, 140});
+BENCHMARK(async_sweep_bits)->Apply(shapes)->Args({1000, 140});
+BENCHMARK(async_sweep_exponential)->Apply(shapes);
+BENCHMARK(async_sweep_bits_exponential)->Apply(shapes);

@@ -189,3 +189,89 @@ TEMPLATE_TEST_CASE("agreement projection matches scalar loops, float and bit-pac
     CHECK(out[1] == -inf);  // disagrees with pattern 0
     CHECK(out[2] == -1);    // 1 - 2
 }
+
+TEMPLATE_TEST_CASE("packed twins of dot, select_sum and axpy are bitwise identical to the float ones",
+                   "[bits][kernel]", float, double) {
+    // The asynchronous tracker of a BitPatternMemory reads its bit-packed transposed copy with
+    // signed_dot / signed_select_sum / signed_axpy; they must give exactly the float path's
+    // sums (same accumulators, same order), at lengths around the SIMD width and the word.
+    using Scalar = TestType;
+    for (const Index n : {Index(1), Index(3), Index(15), Index(16), Index(17), Index(63), Index(64), Index(65),
+                          Index(200), Index(1000)}) {
+        CAPTURE(n);
+        const auto x = ref::random_binary<Scalar>(1, n, std::uint64_t(n) + 21);
+        std::vector<std::uint64_t> packed(std::size_t((n + 63) / 64));
+        hopfield::BitPatternMemory::pack(x.data(), n, packed.data());
+        const auto b = ref::random_gaussian<Scalar>(1, n, 22);
+        const auto c = ref::random_gaussian<Scalar>(1, n, 23);
+        const auto un = std::size_t(n);
+        CHECK(hopfield::simd::signed_dot(packed.data(), b.data(), un) == hopfield::simd::dot(x.data(), b.data(), un));
+        CHECK(hopfield::simd::signed_dot<xsimd::sse2>(packed.data(), b.data(), un) ==
+              hopfield::simd::dot<xsimd::sse2>(x.data(), b.data(), un));
+        for (const Scalar s : {Scalar(1), Scalar(-1)}) {
+            CHECK(hopfield::simd::signed_select_sum(packed.data(), s > 0, b.data(), c.data(), un) ==
+                  hopfield::simd::select_sum(x.data(), s, b.data(), c.data(), un));
+            CHECK(hopfield::simd::signed_select_sum<xsimd::sse2>(packed.data(), s > 0, b.data(), c.data(), un) ==
+                  hopfield::simd::select_sum<xsimd::sse2>(x.data(), s, b.data(), c.data(), un));
+        }
+        hopfield::RowMatrix<Scalar> y1 = c, y2 = c, y3 = c, y4 = c;
+        hopfield::simd::signed_axpy(Scalar(0.75), packed.data(), y1.data(), un);
+        hopfield::simd::axpy(Scalar(0.75), x.data(), y2.data(), un);
+        hopfield::simd::signed_axpy<xsimd::sse2>(Scalar(0.75), packed.data(), y3.data(), un);
+        hopfield::simd::axpy<xsimd::sse2>(Scalar(0.75), x.data(), y4.data(), un);
+        CHECK(y1 == y2);
+        CHECK(y3 == y4);
+        // and against a double loop, so that "identical" is not two equal mistakes
+        double dot = 0;
+        for (Index k = 0; k < n; ++k) dot += double(x(0, k)) * double(b(0, k));
+        const double eps = std::is_same_v<Scalar, float> ? 1e-5 : 1e-13;
+        CHECK(double(hopfield::simd::signed_dot(packed.data(), b.data(), un)) == Approx(dot).margin(eps * double(n)));
+        for (Index k = 0; k < n; ++k)
+            CHECK(double(y1(0, k)) == Approx(double(c(0, k)) + 0.75 * double(x(0, k))).margin(eps));
+    }
+}
+
+TEMPLATE_TEST_CASE("asynchronous runs over more than one word of patterns match across storages", "[bits][binary]",
+                   float, double) {
+    // N = 130 patterns: the bit-packed tracker's columns span three words, the last partial.
+    using Scalar = TestType;
+    const Index N = 130, d = 70;
+    const auto X = ref::random_binary<Scalar>(N, d, 77);
+    const hopfield::BitPatternMemory bits(X);
+    const hopfield::Vector<Scalar> s = ref::random_binary<Scalar>(1, d, 78).row(0).transpose();
+    const auto same = [&](const auto& model) {
+        const auto a = hopfield::run_asynchronous(model, bits, s, {.max_sweeps = 4, .seed = 9});
+        const auto b = hopfield::run_asynchronous(model, X, s, {.max_sweeps = 4, .seed = 9});
+        CHECK(a.state == b.state);
+        CHECK(a.steps == b.steps);
+        CHECK(a.energy == b.energy);
+    };
+    same(hopfield::ClassicalHebbian{});
+    same(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}));
+    same(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{0.7}));
+}
+
+TEST_CASE("BitPatternMemory::transposed swaps patterns and neurons", "[bits][memory]") {
+    // Against an element-by-element transpose, at sizes inside one 64 x 64 block, on its
+    // edges and across several blocks.
+    for (const Index N : {Index(1), Index(3), Index(63), Index(64), Index(65), Index(130)}) {
+        for (const Index d : {Index(1), Index(17), Index(64), Index(100), Index(129)}) {
+            CAPTURE(N, d);
+            const auto X = ref::random_binary<float>(N, d, std::uint64_t(N * 1000 + d));
+            const hopfield::BitPatternMemory bits(X);
+            const auto t = bits.transposed();
+            REQUIRE(t.size() == d);
+            REQUIRE(t.dim() == N);
+            const hopfield::RowMatrix<float> XT = X.transpose();
+            CHECK(hopfield::BitPatternMemory(XT).transposed().pattern(0) == X.row(0).transpose());
+            bool same = true;
+            for (Index i = 0; i < d; ++i) same = same && t.pattern(i) == XT.row(i).transpose();
+            CHECK(same);
+            // padding bits past N stay 0 (the popcount kernels rely on it)
+            if (N % 64 != 0)
+                for (Index i = 0; i < d; ++i) CHECK((t.row(i)[t.words() - 1] >> (N % 64)) == 0);
+        }
+    }
+    CHECK_THROWS_WITH(hopfield::BitPatternMemory(5).transposed(),
+                      "BitPatternMemory::transposed: argument 'size()' = 0: must be > 0");
+}

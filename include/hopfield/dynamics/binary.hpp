@@ -14,6 +14,7 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <string>
 #include <type_traits>
@@ -25,6 +26,7 @@
 #include "hopfield/memory/bit_memory.hpp"
 #include "hopfield/models/couplings.hpp"
 #include "hopfield/retrieval/bit_kernel.hpp"
+#include "hopfield/simd/bits.hpp"
 #include "hopfield/simd/kernels.hpp"
 
 namespace hopfield {
@@ -56,9 +58,11 @@ Scalar sign_keep(double field, Scalar current) {
 }
 
 /// A pattern model bound to its memory (a PatternView or a BitPatternMemory); the incremental
-/// tracker keeps the overlaps m = X sigma (exact integers) and a transposed float copy of X so
-/// that one neuron's field is one contiguous dot product and one flip one axpy: O(N) per
-/// neuron. (For bit-packed memories the tracker unpacks that transposed copy once per run.)
+/// tracker keeps the overlaps m = X sigma (exact integers) and a transposed copy of X so that
+/// one neuron's field is one contiguous pass over N values and one flip one update of m:
+/// O(N) per neuron. The copy is float for a float memory and bit-packed (d x ceil(N/64)
+/// words, as small as the memory) for a BitPatternMemory; the bit primitives are bitwise
+/// identical to the float ones, so both storages give the same runs.
 template <BinaryModel M, Real Scalar, class Memory = PatternView<Scalar>>
 struct PatternNetwork {
     const M& model;
@@ -69,20 +73,22 @@ struct PatternNetwork {
     double energy(const Scalar* s) const { return model.energy(X, s); }
 
     struct Tracker {
+        static constexpr bool packed = std::is_same_v<Memory, BitPatternMemory>;
         const PatternNetwork& net;
-        RowMatrix<Scalar> XT;   // d x N
+        RowMatrix<Scalar> XT;            // d x N (float memories)
+        std::optional<BitPatternMemory> XTbits;  // d rows of N bits (bit-packed memories)
         Vector<Scalar> m, agree, disagree;  // overlaps, the weights of the field form
         FieldForm form;
         bool stale = true;
         Workspace<Scalar> ws;
 
         Tracker(const PatternNetwork& n, const Scalar* s)
-            : net(n), XT(n.X.dim(), n.X.size()), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
-            if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
-                for (Index mu = 0; mu < n.X.size(); ++mu) XT.col(mu) = n.X.template pattern<Scalar>(mu);
-                std::vector<std::uint64_t> packed(static_cast<std::size_t>(n.X.words()));
-                BitPatternMemory::pack(s, n.X.dim(), packed.data());
-                kernel::overlaps(n.X, packed.data(), m.data());
+            : net(n), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
+            if constexpr (packed) {
+                XTbits = n.X.transposed();
+                std::vector<std::uint64_t> state(static_cast<std::size_t>(n.X.words()));
+                BitPatternMemory::pack(s, n.X.dim(), state.data());
+                kernel::overlaps(n.X, state.data(), m.data());
             } else {
                 XT = n.X.matrix().transpose();
                 kernel::similarity(n.X, s, Scalar(1), m.data());
@@ -95,14 +101,24 @@ struct PatternNetwork {
                 stale = false;
             }
             const auto n = std::size_t(m.size());
-            if (form.linear)
-                return double(simd::dot(XT.row(i).data(), agree.data(), n)) + double(si) * form.self;
-            const double h = double(simd::select_sum(XT.row(i).data(), si, agree.data(), disagree.data(), n));
+            double h = 0;
+            if constexpr (packed) {
+                const std::uint64_t* column = XTbits->row(i);
+                if (form.linear) return double(simd::signed_dot(column, agree.data(), n)) + double(si) * form.self;
+                h = double(simd::signed_select_sum(column, si > 0, agree.data(), disagree.data(), n));
+            } else {
+                if (form.linear)
+                    return double(simd::dot(XT.row(i).data(), agree.data(), n)) + double(si) * form.self;
+                h = double(simd::select_sum(XT.row(i).data(), si, agree.data(), disagree.data(), n));
+            }
             return si < 0 ? -h : h;
         }
         double scale() const { return form.log_scale - std::numbers::ln2; }
         void flip(Index i, Scalar new_si) {
-            simd::axpy(Scalar(2) * new_si, XT.row(i).data(), m.data(), std::size_t(m.size()));
+            if constexpr (packed)
+                simd::signed_axpy(Scalar(2) * new_si, XTbits->row(i), m.data(), std::size_t(m.size()));
+            else
+                simd::axpy(Scalar(2) * new_si, XT.row(i).data(), m.data(), std::size_t(m.size()));
             stale = true;
         }
         /// E(sigma) from the tracked overlaps (exact integers): O(N) instead of O(N d).

@@ -1,7 +1,8 @@
 #pragma once
 /// \file bits.hpp
 /// \brief Primitives over bit-packed +-1 vectors: Hamming distance (XOR + popcount) and the
-/// lane-per-neuron masked accumulations that project weights back onto neurons.
+/// lane-per-neuron masked accumulations that project weights back onto neurons, and the
+/// packed twins of dot / select_sum / axpy (signed_dot, signed_select_sum, signed_axpy).
 
 #include <bit>
 #include <cstddef>
@@ -54,7 +55,23 @@ struct LaneGroups {
         const ibatch group(I((word >> (s * W)) & group_mask));
         return xsimd::to_float((group >> lanes) & one);
     }
+    /// The W bits of group s as lane flags (on AVX-512 the mask register as it is).
+    xsimd::batch_bool<Scalar, Arch> flags(std::uint64_t word, std::size_t s) const noexcept {
+#if defined(__AVX512F__)
+        if constexpr (std::is_base_of_v<xsimd::avx512f, Arch> && W * sizeof(Scalar) == 64)
+            return xsimd::batch_bool<Scalar, Arch>(
+                typename xsimd::batch_bool<Scalar, Arch>::register_type(mask(word, s)));
+#endif
+        return bits(word, s) != batch(Scalar(0));
+    }
+    /// Flags of the W values starting at index i (a multiple of W) of a packed bit vector.
+    xsimd::batch_bool<Scalar, Arch> flags_at(const std::uint64_t* packed, std::size_t i) const noexcept {
+        return flags(packed[i / 64], (i % 64) / W);
+    }
 };
+
+/// Bit k of a packed vector.
+inline bool bit(const std::uint64_t* packed, std::size_t k) noexcept { return (packed[k / 64] >> (k % 64)) & 1u; }
 
 }  // namespace detail
 
@@ -152,6 +169,76 @@ void masked_select_accumulate(const std::uint64_t* bits, std::size_t n, std::siz
         }
         for (std::size_t s = 0; s < S; ++s) acc[s].store_unaligned(out + w * 64 + s * W);
     }
+}
+
+/// \brief sum_k x_k b[k] over n values, where x_k = +1 when bit k of `packed` is set and -1
+/// otherwise: dot() of the unpacked +-1 vector with b, bitwise identical to it (the same
+/// four accumulators in the same order; adding +-b[k] is what fma(+-1, b[k], acc) rounds to).
+template <class Arch = default_arch, class Scalar>
+Scalar signed_dot(const std::uint64_t* packed, const Scalar* b, std::size_t n) noexcept {
+    using L = detail::LaneGroups<Scalar, Arch>;
+    using batch = typename L::batch;
+    constexpr std::size_t w = L::W;
+    const L layout;
+    auto term = [&](std::size_t i) {
+        const batch v = batch::load_unaligned(b + i);
+        return xsimd::select(layout.flags_at(packed, i), v, -v);
+    };
+    batch acc0(Scalar(0)), acc1(Scalar(0)), acc2(Scalar(0)), acc3(Scalar(0));
+    std::size_t i = 0;
+    for (; i + 4 * w <= n; i += 4 * w) {
+        acc0 += term(i);
+        acc1 += term(i + w);
+        acc2 += term(i + 2 * w);
+        acc3 += term(i + 3 * w);
+    }
+    for (; i + w <= n; i += w) acc0 += term(i);
+    Scalar sum = xsimd::hadd((acc0 + acc1) + (acc2 + acc3));
+    for (; i < n; ++i) sum += detail::bit(packed, i) ? b[i] : -b[i];
+    return sum;
+}
+
+/// \brief sum_k (x_k == s ? agree[k] : disagree[k]) over n values, x_k the +-1 value of bit k
+/// of `packed` and s = +1 when `s_positive`: select_sum() of the unpacked vector, bitwise
+/// identical to it (same two accumulators, same order).
+template <class Arch = default_arch, class Scalar>
+Scalar signed_select_sum(const std::uint64_t* packed, bool s_positive, const Scalar* agree, const Scalar* disagree,
+                         std::size_t n) noexcept {
+    using L = detail::LaneGroups<Scalar, Arch>;
+    using batch = typename L::batch;
+    constexpr std::size_t w = L::W;
+    const L layout;
+    // x_k == s  <=>  bit k == s_positive
+    auto term = [&](std::size_t i) {
+        const auto set = layout.flags_at(packed, i);
+        const batch a = batch::load_unaligned(agree + i), d = batch::load_unaligned(disagree + i);
+        return s_positive ? xsimd::select(set, a, d) : xsimd::select(set, d, a);
+    };
+    batch acc0(Scalar(0)), acc1(Scalar(0));
+    std::size_t i = 0;
+    for (; i + 2 * w <= n; i += 2 * w) {
+        acc0 += term(i);
+        acc1 += term(i + w);
+    }
+    for (; i + w <= n; i += w) acc0 += term(i);
+    Scalar sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) sum += detail::bit(packed, i) == s_positive ? agree[i] : disagree[i];
+    return sum;
+}
+
+/// \brief y[k] += x_k alpha over n values, x_k = +1 when bit k of `packed` is set and -1
+/// otherwise: axpy() of the unpacked +-1 vector, bitwise identical to it.
+template <class Arch = default_arch, class Scalar>
+void signed_axpy(Scalar alpha, const std::uint64_t* packed, Scalar* y, std::size_t n) noexcept {
+    using L = detail::LaneGroups<Scalar, Arch>;
+    using batch = typename L::batch;
+    constexpr std::size_t w = L::W;
+    const L layout;
+    const batch plus(alpha), minus(-alpha);
+    std::size_t i = 0;
+    for (; i + w <= n; i += w)
+        (batch::load_unaligned(y + i) + xsimd::select(layout.flags_at(packed, i), plus, minus)).store_unaligned(y + i);
+    for (; i < n; ++i) y[i] += detail::bit(packed, i) ? alpha : -alpha;
 }
 
 }  // namespace hopfield::simd
