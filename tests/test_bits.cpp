@@ -21,6 +21,9 @@ TEST_CASE("BitPatternMemory packs and unpacks +-1 patterns exactly", "[bits][mem
         REQUIRE(bits.size() == 5);
         CHECK(bits.words() == (d + 63) / 64);
         for (Index mu = 0; mu < 5; ++mu) CHECK(bits.pattern<float>(mu) == X.row(mu).transpose());
+        // the unchecked constructor (for callers that validated the values) packs the same words
+        const hopfield::BitPatternMemory trusted(hopfield::PatternView<float>(X), hopfield::PatternView<float>::trusted);
+        CHECK(std::equal(bits.data(), bits.data() + 5 * bits.words(), trusted.data()));
         // padding bits stay zero, so XOR with a packed state never counts them
         if (d % 64 != 0)
             for (Index mu = 0; mu < 5; ++mu) CHECK((bits.row(mu)[bits.words() - 1] >> (d % 64)) == 0);

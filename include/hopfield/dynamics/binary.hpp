@@ -14,7 +14,6 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
-#include <optional>
 #include <random>
 #include <string>
 #include <type_traits>
@@ -58,11 +57,11 @@ Scalar sign_keep(double field, Scalar current) {
 }
 
 /// A pattern model bound to its memory (a PatternView or a BitPatternMemory); the incremental
-/// tracker keeps the overlaps m = X sigma (exact integers) and a transposed copy of X so that
-/// one neuron's field is one contiguous pass over N values and one flip one update of m:
-/// O(N) per neuron. The copy is float for a float memory and bit-packed (d x ceil(N/64)
-/// words, as small as the memory) for a BitPatternMemory; the bit primitives are bitwise
-/// identical to the float ones, so both storages give the same runs.
+/// tracker keeps the overlaps m = X sigma (exact integers) and the transpose of the +-1
+/// patterns bit-packed (d x ceil(N/64) words, 1/32 of a float copy; built from either
+/// storage), so that one neuron's field is one pass over N bits and weights and one flip one
+/// update of m: O(N) per neuron. The packed primitives are bitwise identical to their float
+/// twins, so the runs are the same as with a float transposed copy, for both storages.
 template <BinaryModel M, Real Scalar, class Memory = PatternView<Scalar>>
 struct PatternNetwork {
     const M& model;
@@ -73,26 +72,26 @@ struct PatternNetwork {
     double energy(const Scalar* s) const { return model.energy(X, s); }
 
     struct Tracker {
-        static constexpr bool packed = std::is_same_v<Memory, BitPatternMemory>;
         const PatternNetwork& net;
-        RowMatrix<Scalar> XT;            // d x N (float memories)
-        std::optional<BitPatternMemory> XTbits;  // d rows of N bits (bit-packed memories)
+        BitPatternMemory XT;                // d rows of N bits: neuron i across the patterns
         Vector<Scalar> m, agree, disagree;  // overlaps, the weights of the field form
         FieldForm form;
         bool stale = true;
         Workspace<Scalar> ws;
 
         Tracker(const PatternNetwork& n, const Scalar* s)
-            : net(n), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
-            if constexpr (packed) {
-                XTbits = n.X.transposed();
+            : net(n), XT(transposed(n.X)), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
+            if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
                 std::vector<std::uint64_t> state(static_cast<std::size_t>(n.X.words()));
                 BitPatternMemory::pack(s, n.X.dim(), state.data());
                 kernel::overlaps(n.X, state.data(), m.data());
             } else {
-                XT = n.X.matrix().transpose();
                 kernel::similarity(n.X, s, Scalar(1), m.data());
             }
+        }
+        static BitPatternMemory transposed(const Memory& X) {
+            if constexpr (std::is_same_v<Memory, BitPatternMemory>) return X.transposed();
+            else return BitPatternMemory(X, PatternView<Scalar>::trusted).transposed();  // callers checked +-1
         }
         /// field of neuron i (up to exp(log_scale) / 2, a positive factor)
         double field(Index i, Scalar si) {
@@ -101,24 +100,13 @@ struct PatternNetwork {
                 stale = false;
             }
             const auto n = std::size_t(m.size());
-            double h = 0;
-            if constexpr (packed) {
-                const std::uint64_t* column = XTbits->row(i);
-                if (form.linear) return double(simd::signed_dot(column, agree.data(), n)) + double(si) * form.self;
-                h = double(simd::signed_select_sum(column, si > 0, agree.data(), disagree.data(), n));
-            } else {
-                if (form.linear)
-                    return double(simd::dot(XT.row(i).data(), agree.data(), n)) + double(si) * form.self;
-                h = double(simd::select_sum(XT.row(i).data(), si, agree.data(), disagree.data(), n));
-            }
+            if (form.linear) return double(simd::signed_dot(XT.row(i), agree.data(), n)) + double(si) * form.self;
+            const double h = double(simd::signed_select_sum(XT.row(i), si > 0, agree.data(), disagree.data(), n));
             return si < 0 ? -h : h;
         }
         double scale() const { return form.log_scale - std::numbers::ln2; }
         void flip(Index i, Scalar new_si) {
-            if constexpr (packed)
-                simd::signed_axpy(Scalar(2) * new_si, XTbits->row(i), m.data(), std::size_t(m.size()));
-            else
-                simd::axpy(Scalar(2) * new_si, XT.row(i).data(), m.data(), std::size_t(m.size()));
+            simd::signed_axpy(Scalar(2) * new_si, XT.row(i), m.data(), std::size_t(m.size()));
             stale = true;
         }
         /// E(sigma) from the tracked overlaps (exact integers): O(N) instead of O(N d).

@@ -2,6 +2,7 @@
 /// \file bit_memory.hpp
 /// \brief BitPatternMemory: +-1 patterns bit-packed, 64 neurons per 64-bit word.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,9 +27,14 @@ public:
 
     /// \brief Packs +-1 patterns (one per row); throws if a value is not +1 or -1.
     template <Real Scalar>
-    explicit BitPatternMemory(PatternView<Scalar> patterns) : BitPatternMemory(patterns.dim()) {
-        detail::require_binary("BitPatternMemory", "patterns", patterns.data(),
-                               std::size_t(patterns.size() * patterns.dim()));
+    explicit BitPatternMemory(PatternView<Scalar> patterns)
+        : BitPatternMemory(checked_binary(patterns), PatternView<Scalar>::trusted) {}
+
+    /// \brief Packs patterns that the caller has already checked to be +-1 (no check: a value
+    /// > 0 becomes bit 1, any other value bit 0).
+    template <Real Scalar>
+    BitPatternMemory(PatternView<Scalar> patterns, typename PatternView<Scalar>::trusted_t)
+        : BitPatternMemory(patterns.dim()) {
         bits_.assign(std::size_t(patterns.size() * words_), 0);
         for (Index mu = 0; mu < patterns.size(); ++mu) pack(patterns.row(mu), dim_, row_mut(mu));
         size_ = patterns.size();
@@ -111,9 +117,13 @@ public:
     /// \brief Packs d values (+1 -> bit 1, anything else -> bit 0) into ceil(d/64) words.
     template <class Scalar>
     static void pack(const Scalar* values, Index d, std::uint64_t* words) noexcept {
-        for (Index w = 0; w < (d + 63) / 64; ++w) words[w] = 0;
-        for (Index i = 0; i < d; ++i)
-            if (values[i] > Scalar(0)) words[i / 64] |= std::uint64_t(1) << (i % 64);
+        // Branch-free, a word at a time: random +-1 signs would mispredict half the branches.
+        for (Index w = 0; w < (d + 63) / 64; ++w) {
+            const Index first = w * 64, n = std::min<Index>(64, d - first);
+            std::uint64_t word = 0;
+            for (Index k = 0; k < n; ++k) word |= std::uint64_t(values[first + k] > Scalar(0)) << k;
+            words[w] = word;
+        }
     }
 
     /// \brief Unpacks d bits into +-1 values.
@@ -123,6 +133,13 @@ public:
     }
 
 private:
+    template <Real Scalar>
+    static PatternView<Scalar> checked_binary(PatternView<Scalar> patterns) {
+        detail::require_binary("BitPatternMemory", "patterns", patterns.data(),
+                               std::size_t(patterns.size() * patterns.dim()));
+        return patterns;
+    }
+
     template <class Patterns>
     static auto as_view(const Patterns& p) {
         if constexpr (requires { PatternView<float>(p); }) return PatternView<float>(p);

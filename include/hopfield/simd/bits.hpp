@@ -25,8 +25,9 @@ inline std::int64_t hamming(const std::uint64_t* a, const std::uint64_t* b, std:
 namespace detail {
 
 /// The lane-per-neuron layout shared by the masked accumulations: a 64-bit word holds
-/// S = 64 / W groups of W neurons (W lanes of one batch); group s of a word, as a batch of
-/// 0 / 1 values (each lane's bit shifted into place by a per-lane variable shift).
+/// S = 64 / W groups of W neurons (W lanes of one batch). Group s of a word becomes lane flags
+/// by broadcasting its W bits and testing lane k against 1 << k (an and and a compare; no
+/// per-lane variable shift, which SSE2 and AVX2 lack for some widths and xsimd emulates).
 template <class Scalar, class Arch>
 struct LaneGroups {
     using batch = xsimd::batch<Scalar, Arch>;
@@ -37,23 +38,16 @@ struct LaneGroups {
     static_assert(64 % W == 0, "SIMD width must divide 64");
     static constexpr std::uint64_t group_mask = W == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << W) - 1;
 
-    ibatch lanes;
-    ibatch one;
+    ibatch lane_bit;  // lane k holds 1 << k
 
-    // (Parentheses, not braces: a braced batch is a list of lane values.)
-    LaneGroups() noexcept : one(I(1)) {
-        alignas(64) I lane_index[W];
-        for (std::size_t k = 0; k < W; ++k) lane_index[k] = I(k);
-        lanes = ibatch::load_aligned(lane_index);
+    LaneGroups() noexcept {
+        alignas(64) I bit_of_lane[W];
+        for (std::size_t k = 0; k < W; ++k) bit_of_lane[k] = I(I(1) << k);
+        lane_bit = ibatch::load_aligned(bit_of_lane);
     }
     /// The W bits of group s as an integer (an AVX-512 mask as it is).
     static unsigned mask(std::uint64_t word, std::size_t s) noexcept {
         return static_cast<unsigned>((word >> (s * W)) & group_mask);
-    }
-    /// The W bits of group s as 0 / 1 values.
-    batch bits(std::uint64_t word, std::size_t s) const noexcept {
-        const ibatch group(I((word >> (s * W)) & group_mask));
-        return xsimd::to_float((group >> lanes) & one);
     }
     /// The W bits of group s as lane flags (on AVX-512 the mask register as it is).
     xsimd::batch_bool<Scalar, Arch> flags(std::uint64_t word, std::size_t s) const noexcept {
@@ -62,7 +56,11 @@ struct LaneGroups {
             return xsimd::batch_bool<Scalar, Arch>(
                 typename xsimd::batch_bool<Scalar, Arch>::register_type(mask(word, s)));
 #endif
-        return bits(word, s) != batch(Scalar(0));
+        return xsimd::bool_cast((ibatch(I(mask(word, s))) & lane_bit) != ibatch(I(0)));
+    }
+    /// The W bits of group s as 0 / 1 values.
+    batch bits(std::uint64_t word, std::size_t s) const noexcept {
+        return xsimd::select(flags(word, s), batch(Scalar(1)), batch(Scalar(0)));
     }
     /// Flags of the W values starting at index i (a multiple of W) of a packed bit vector.
     xsimd::batch_bool<Scalar, Arch> flags_at(const std::uint64_t* packed, std::size_t i) const noexcept {
@@ -158,14 +156,13 @@ void masked_select_accumulate(const std::uint64_t* bits, std::size_t n, std::siz
     }
 #endif
     const L layout;
-    const batch zero(Scalar(0));
     for (std::size_t w = 0; w < words; ++w) {
         batch acc[S];
         for (std::size_t s = 0; s < S; ++s) acc[s] = batch::load_unaligned(out + w * 64 + s * W);
         for (std::size_t r = 0; r < n; ++r) {
             const std::uint64_t same = ~(bits[r * words + w] ^ state[w]);
             const batch va(agree[r]), vd(disagree[r]);
-            for (std::size_t s = 0; s < S; ++s) acc[s] += xsimd::select(layout.bits(same, s) != zero, va, vd);
+            for (std::size_t s = 0; s < S; ++s) acc[s] += xsimd::select(layout.flags(same, s), va, vd);
         }
         for (std::size_t s = 0; s < S; ++s) acc[s].store_unaligned(out + w * 64 + s * W);
     }
