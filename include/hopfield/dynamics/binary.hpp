@@ -80,7 +80,7 @@ struct PatternNetwork {
         Workspace<Scalar> ws;
 
         Tracker(const PatternNetwork& n, const Scalar* s)
-            : net(n), XT(transposed(n.X)), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
+            : net(n), XT(transposed_bits(n.X)), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
             if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
                 std::vector<std::uint64_t> state(static_cast<std::size_t>(n.X.words()));
                 BitPatternMemory::pack(s, n.X.dim(), state.data());
@@ -89,7 +89,7 @@ struct PatternNetwork {
                 kernel::similarity(n.X, s, Scalar(1), m.data());
             }
         }
-        static BitPatternMemory transposed(const Memory& X) {
+        static BitPatternMemory transposed_bits(const Memory& X) {
             if constexpr (std::is_same_v<Memory, BitPatternMemory>) return X.transposed();
             else return BitPatternMemory(X, PatternView<Scalar>::trusted).transposed();  // callers checked +-1
         }

@@ -62,8 +62,9 @@ void similarity(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Sca
 
 /// \brief Rows of at most this many bytes are projected in groups of projection_group rows
 /// (simd::axpy_rows: one load and store of the output per group, not per row). Measured on
-/// Zen 4 (2026-11-28, interleaved A/B, medians of 7): 12-30% faster at d = 64..256 floats,
-/// 3-17% slower at d = 512..1024, so wider rows keep one axpy per row.
+/// Zen 4 (2026-11-28, interleaved A/B, medians of 9): 20-25% faster at d = 64 floats, 4-5%
+/// at d = 256, and 3-17% slower at d = 512..1024 (A/B of the grouping alone),
+/// so wider rows keep one axpy per row.
 inline constexpr std::size_t grouped_row_bytes = 1024;
 
 /// \brief Rows per group of the projection (see grouped_row_bytes); 4 and 16 measured no better.
