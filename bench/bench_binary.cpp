@@ -91,7 +91,8 @@ void sync_coupling(benchmark::State& state) {
 // One asynchronous sweep from a 10%-corrupted cue (includes the tracker's set-up: the
 // transposed copy, float or bit-packed, and the overlaps).
 template <class Memory, class Model>
-void async_run(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s, const Model& model) {
+void async_run(benchmark::State& state, const Memory& memory, const Eigen::VectorXf& s,
+               const Model& model) {
     for (auto _ : state) {
         auto r = hopfield::run_asynchronous(model, memory, s, {.max_sweeps = 1, .seed = 3});
         benchmark::DoNotOptimize(r.state.data());

@@ -3,7 +3,6 @@
 // double, on the default architecture and on plain SSE2.
 
 #include <catch2/catch.hpp>
-
 #include <hopfield/hopfield.hpp>
 
 #include "reference.hpp"
@@ -31,7 +30,8 @@ std::vector<Scalar> random_vector(std::size_t n, std::uint64_t seed) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kernel]", float, double) {
+TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kernel]", float,
+                   double) {
     using Scalar = TestType;
     for (const Index n : awkward_sizes) {
         CAPTURE(n);
@@ -53,10 +53,12 @@ TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kern
         hopfield::simd::axpy(Scalar(0.5), a.data(), y.data(), std::size_t(n));
         for (Index i = 0; i < n; ++i)
             CHECK(double(y[std::size_t(i)]) ==
-                  Approx(double(b[std::size_t(i)]) + 0.5 * double(a[std::size_t(i)])).margin(tolerance<Scalar>()));
+                  Approx(double(b[std::size_t(i)]) + 0.5 * double(a[std::size_t(i)]))
+                      .margin(tolerance<Scalar>()));
 
         std::vector<Scalar> e(static_cast<std::size_t>(n));
-        const double sum = double(hopfield::simd::exp_sum(a.data(), e.data(), std::size_t(n), Scalar(1)));
+        const double sum =
+            double(hopfield::simd::exp_sum(a.data(), e.data(), std::size_t(n), Scalar(1)));
         double ref_sum = 0;
         for (Index i = 0; i < n; ++i) {
             const double ref = std::exp(double(a[std::size_t(i)]) - 1);
@@ -95,14 +97,15 @@ TEMPLATE_TEST_CASE("axpy_rows matches a scalar loop at awkward sizes", "[kernel]
     }
 }
 
-TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grouped or not", "[kernel]", float,
-                   double) {
+TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grouped or not",
+                   "[kernel]", float, double) {
     // Zeros between the non-zero weights, non-zero counts around the group size, and rows
     // narrow enough to be grouped (d * sizeof <= grouped_row_bytes) and too wide for it.
     using Scalar = TestType;
     const Index wide = Index(hopfield::kernel::grouped_row_bytes / sizeof(Scalar)) + 3;
     for (const Index d : {Index(1), Index(17), Index(100), wide}) {
-        for (const Index nonzero : {Index(0), Index(1), Index(7), Index(8), Index(9), Index(17), Index(40)}) {
+        for (const Index nonzero :
+             {Index(0), Index(1), Index(7), Index(8), Index(9), Index(17), Index(40)}) {
             CAPTURE(d, nonzero);
             const Index N = 3 * nonzero + 2;
             const auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N * 7 + d));
@@ -112,7 +115,8 @@ TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grou
                 if (mu % 3 != 1) w(0, mu) = Scalar(0);  // exactly `nonzero` weights are left
             hopfield::Vector<Scalar> out(d);
             hopfield::kernel::projection(view, w.data(), out.data());
-            const auto expect = ref::projection(ref::to_rows(view), ref::to_dvec(w.row(0)), std::size_t(d));
+            const auto expect =
+                ref::projection(ref::to_rows(view), ref::to_dvec(w.row(0)), std::size_t(d));
             CHECK(ref::max_rel_diff(out, expect) < tolerance<Scalar>() * double(nonzero + 1));
             hopfield::kernel::projection<xsimd::sse2>(view, w.data(), out.data());
             CHECK(ref::max_rel_diff(out, expect) < tolerance<Scalar>() * double(nonzero + 1));
@@ -120,7 +124,8 @@ TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grou
     }
 }
 
-TEMPLATE_TEST_CASE("kernel similarity and projection match the reference", "[kernel]", float, double) {
+TEMPLATE_TEST_CASE("kernel similarity and projection match the reference", "[kernel]", float,
+                   double) {
     using Scalar = TestType;
     for (const Index N : awkward_sizes) {
         for (const Index d : {Index(1), Index(15), Index(17), Index(100)}) {
@@ -146,8 +151,8 @@ TEMPLATE_TEST_CASE("kernel similarity and projection match the reference", "[ker
     }
 }
 
-TEMPLATE_TEST_CASE("associate (softmax retrieval) matches the reference, single and batched", "[kernel]",
-                   float, double) {
+TEMPLATE_TEST_CASE("associate (softmax retrieval) matches the reference, single and batched",
+                   "[kernel]", float, double) {
     using Scalar = TestType;
     const hopfield::Softmax softmax;
     hopfield::Workspace<Scalar> ws;
@@ -162,16 +167,18 @@ TEMPLATE_TEST_CASE("associate (softmax retrieval) matches the reference, single 
                 const double beta = 2.0;
                 hopfield::RowMatrix<Scalar> out(B, d);
                 hopfield::kernel::associate_batch(
-                    view, Q, Scalar(beta), [&](Scalar* s, Index n) { softmax.apply(s, s, std::size_t(n)); },
-                    out, ws);
+                    view, Q, Scalar(beta),
+                    [&](Scalar* s, Index n) { softmax.apply(s, s, std::size_t(n)); }, out, ws);
                 for (Index b = 0; b < B; ++b) {
-                    const auto w = ref::softmax(ref::similarity(rows, ref::to_dvec(Q.row(b)), beta));
+                    const auto w =
+                        ref::softmax(ref::similarity(rows, ref::to_dvec(Q.row(b)), beta));
                     const auto expect = ref::projection(rows, w, std::size_t(d));
                     CHECK(ref::max_rel_diff(out.row(b), expect) < tolerance<Scalar>() * double(d));
                     hopfield::Vector<Scalar> single(d);
                     hopfield::kernel::associate(
                         view, Q.row(b).data(), Scalar(beta),
-                        [&](Scalar* s, Index n) { softmax.apply(s, s, std::size_t(n)); }, single.data(), ws);
+                        [&](Scalar* s, Index n) { softmax.apply(s, s, std::size_t(n)); },
+                        single.data(), ws);
                     CHECK(ref::max_rel_diff(single, expect) < tolerance<Scalar>() * double(d));
                 }
             }
@@ -193,8 +200,8 @@ TEST_CASE("projection skips zero weights: sparse weights touch only their rows",
     for (Index i = 0; i < 5; ++i) CHECK(out[i] == 1.0f);
 }
 
-TEMPLATE_TEST_CASE("streaming softmax kernel equals the two-pass reference across many blocks", "[kernel]",
-                   float, double) {
+TEMPLATE_TEST_CASE("streaming softmax kernel equals the two-pass reference across many blocks",
+                   "[kernel]", float, double) {
     // The one-pass kernel rescales its accumulator whenever a later block raises the maximum;
     // exercise it with N spanning many blocks, with scores that grow along the memory (every
     // block rescales), with huge beta (early blocks underflow to 0) and for softmax_1.
@@ -208,28 +215,36 @@ TEMPLATE_TEST_CASE("streaming softmax kernel equals the two-pass reference acros
                 CAPTURE(d, N, growing);
                 auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N + d), 0.3);
                 if (growing)  // pattern mu scaled by (1 + mu/N): later patterns score higher
-                    for (Index mu = 0; mu < N; ++mu) X.row(mu) *= Scalar(1 + double(mu) / double(N));
+                    for (Index mu = 0; mu < N; ++mu)
+                        X.row(mu) *= Scalar(1 + double(mu) / double(N));
                 const hopfield::PatternView<Scalar> view(X);
                 const auto rows = ref::to_rows(view);
-                hopfield::Vector<Scalar> q = growing ? hopfield::Vector<Scalar>(X.row(N - 1).transpose())
-                                                     : hopfield::Vector<Scalar>(ref::random_gaussian<Scalar>(1, d, 5).row(0).transpose());
+                hopfield::Vector<Scalar> q =
+                    growing ? hopfield::Vector<Scalar>(X.row(N - 1).transpose())
+                            : hopfield::Vector<Scalar>(
+                                  ref::random_gaussian<Scalar>(1, d, 5).row(0).transpose());
                 for (const double beta : {0.5, 50.0}) {
                     const auto s = ref::similarity(rows, ref::to_dvec(q), beta);
                     hopfield::Vector<Scalar> out(d), out1(d);
-                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax{}, out.data(), ws);
-                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax1{}, out1.data(), ws);
+                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax{},
+                                               out.data(), ws);
+                    hopfield::kernel::retrieve(view, q.data(), Scalar(beta), hopfield::Softmax1{},
+                                               out1.data(), ws);
                     // the score error (~eps * d * beta) enters the weights exponentially
                     const double t = tol * double(d) * std::max(1.0, beta);
-                    CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
-                    CHECK(ref::max_rel_diff(out1, ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
+                    CHECK(ref::max_rel_diff(
+                              out, ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
+                    CHECK(ref::max_rel_diff(
+                              out1, ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
                 }
             }
         }
     }
 }
 
-TEMPLATE_TEST_CASE("blocked batch softmax kernel equals the two-pass reference across pattern blocks",
-                   "[kernel]", float, double) {
+TEMPLATE_TEST_CASE(
+    "blocked batch softmax kernel equals the two-pass reference across pattern blocks", "[kernel]",
+    float, double) {
     // retrieve_batch runs the softmax family blocked over the patterns (online softmax per
     // query row). Exercise N around the block size and over several blocks, batch sizes at and
     // above gemm_min_batch, scores growing along the memory (every block rescales), a huge beta
@@ -245,20 +260,28 @@ TEMPLATE_TEST_CASE("blocked batch softmax kernel equals the two-pass reference a
                     CAPTURE(d, N, B, growing);
                     auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(N + d), 0.3);
                     if (growing)
-                        for (Index mu = 0; mu < N; ++mu) X.row(mu) *= Scalar(1 + double(mu) / double(N));
+                        for (Index mu = 0; mu < N; ++mu)
+                            X.row(mu) *= Scalar(1 + double(mu) / double(N));
                     const hopfield::PatternView<Scalar> view(X);
                     const auto rows = ref::to_rows(view);
-                    hopfield::RowMatrix<Scalar> Q = ref::random_gaussian<Scalar>(B, d, std::uint64_t(B), 0.3);
+                    hopfield::RowMatrix<Scalar> Q =
+                        ref::random_gaussian<Scalar>(B, d, std::uint64_t(B), 0.3);
                     if (growing) Q.row(0) = X.row(N - 1);
                     for (const double beta : {0.5, 50.0}) {
                         hopfield::RowMatrix<Scalar> out(B, d), out1(B, d);
-                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta), hopfield::Softmax{}, out, ws);
-                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta), hopfield::Softmax1{}, out1, ws);
+                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta), hopfield::Softmax{},
+                                                         out, ws);
+                        hopfield::kernel::retrieve_batch(view, Q, Scalar(beta),
+                                                         hopfield::Softmax1{}, out1, ws);
                         const double t = tol * double(d) * std::max(1.0, beta);
                         for (Index b = 0; b < B; ++b) {
                             const auto s = ref::similarity(rows, ref::to_dvec(Q.row(b)), beta);
-                            CHECK(ref::max_rel_diff(out.row(b), ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
-                            CHECK(ref::max_rel_diff(out1.row(b), ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
+                            CHECK(ref::max_rel_diff(
+                                      out.row(b),
+                                      ref::projection(rows, ref::softmax(s), std::size_t(d))) < t);
+                            CHECK(ref::max_rel_diff(
+                                      out1.row(b),
+                                      ref::projection(rows, ref::softmax1(s), std::size_t(d))) < t);
                         }
                     }
                 }
@@ -277,13 +300,16 @@ TEST_CASE("streaming kernel rejects scores that overflow, like the map", "[kerne
                       Catch::Contains("softmax") && Catch::Contains("'scores' = inf"));
 }
 
-TEMPLATE_TEST_CASE("keys/values form of the kernel matches the scalar reference", "[kernel]", float, double) {
+TEMPLATE_TEST_CASE("keys/values form of the kernel matches the scalar reference", "[kernel]", float,
+                   double) {
     // Out = V^T softmax(beta K q) with V (N x dv) other than K (N x d): attention's form, which
     // the layers use for their last pass. Single queries and both batch paths (a loop below
     // gemm_min_batch, GEMMs from it on), dv != d.
     using Scalar = TestType;
     hopfield::Workspace<Scalar> ws;
-    const auto softmax = [](Scalar* z, Index n) { hopfield::Softmax{}.apply(z, z, std::size_t(n)); };
+    const auto softmax = [](Scalar* z, Index n) {
+        hopfield::Softmax{}.apply(z, z, std::size_t(n));
+    };
     for (const Index N : {Index(1), Index(17), Index(1000)}) {
         for (const Index B : {Index(1), Index(37)}) {
             const Index d = 15, dv = 17;
@@ -292,25 +318,29 @@ TEMPLATE_TEST_CASE("keys/values form of the kernel matches the scalar reference"
             const hopfield::RowMatrix<Scalar> V = ref::random_gaussian<Scalar>(N, dv, 2, 1.0);
             const hopfield::RowMatrix<Scalar> Q = ref::random_gaussian<Scalar>(B, d, 3, 0.5);
             hopfield::RowMatrix<Scalar> out(B, dv);
-            hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), Q, Scalar(2), softmax,
-                                              hopfield::PatternView<Scalar>(V), out, ws);
+            hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), Q, Scalar(2),
+                                              softmax, hopfield::PatternView<Scalar>(V), out, ws);
             const ref::dmat Kd = ref::to_rows(hopfield::PatternView<Scalar>(K));
             const ref::dmat Vd = ref::to_rows(hopfield::PatternView<Scalar>(V));
             for (Index b = 0; b < B; ++b) {
                 const ref::dvec q = ref::to_dvec(Q.row(b));
-                const ref::dvec want = ref::projection(Vd, ref::softmax(ref::similarity(Kd, q, 2.0)), std::size_t(dv));
+                const ref::dvec want =
+                    ref::projection(Vd, ref::softmax(ref::similarity(Kd, q, 2.0)), std::size_t(dv));
                 CHECK(ref::max_rel_diff(out.row(b), want) <= 10 * tolerance<Scalar>());
                 hopfield::Vector<Scalar> one(dv);
-                hopfield::kernel::associate(hopfield::PatternView<Scalar>(K), Q.row(b).data(), Scalar(2), softmax,
-                                            hopfield::PatternView<Scalar>(V), one.data(), ws);
+                hopfield::kernel::associate(hopfield::PatternView<Scalar>(K), Q.row(b).data(),
+                                            Scalar(2), softmax, hopfield::PatternView<Scalar>(V),
+                                            one.data(), ws);
                 CHECK(ref::max_rel_diff(one, want) <= 10 * tolerance<Scalar>());
             }
         }
     }
     // Keys and values must hold the same number of rows.
-    const hopfield::RowMatrix<Scalar> K = hopfield::RowMatrix<Scalar>::Ones(3, 2), V = hopfield::RowMatrix<Scalar>::Ones(4, 2);
+    const hopfield::RowMatrix<Scalar> K = hopfield::RowMatrix<Scalar>::Ones(3, 2),
+                                      V = hopfield::RowMatrix<Scalar>::Ones(4, 2);
     hopfield::RowMatrix<Scalar> out(1, 2);
-    CHECK_THROWS_WITH(hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), K.topRows(1), Scalar(1), softmax,
-                                                        hopfield::PatternView<Scalar>(V), out, ws),
-                      Catch::Contains("kernel::associate") && Catch::Contains("'values.size()' = 4"));
+    CHECK_THROWS_WITH(
+        hopfield::kernel::associate_batch(hopfield::PatternView<Scalar>(K), K.topRows(1), Scalar(1),
+                                          softmax, hopfield::PatternView<Scalar>(V), out, ws),
+        Catch::Contains("kernel::associate") && Catch::Contains("'values.size()' = 4"));
 }

@@ -21,8 +21,8 @@
 
 #include "hopfield/dynamics/checks.hpp"
 #include "hopfield/dynamics/result.hpp"
-#include "hopfield/models/concept.hpp"
 #include "hopfield/memory/bit_memory.hpp"
+#include "hopfield/models/concept.hpp"
 #include "hopfield/models/couplings.hpp"
 #include "hopfield/retrieval/bit_kernel.hpp"
 #include "hopfield/simd/bits.hpp"
@@ -34,8 +34,8 @@ namespace detail {
 /// Uniform integer in [0, n) without modulo bias (rejection), portable across standard
 /// libraries (std::uniform_int_distribution is not).
 inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                                std::numeric_limits<std::uint64_t>::max() % n;
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
     std::uint64_t x;
     do x = rng();
     while (x >= limit);
@@ -68,7 +68,9 @@ struct PatternNetwork {
     const Memory& X;
 
     Index dim() const { return X.dim(); }
-    double fields(const Scalar* s, Scalar* h, Workspace<Scalar>& ws) const { return model.fields(X, s, h, ws); }
+    double fields(const Scalar* s, Scalar* h, Workspace<Scalar>& ws) const {
+        return model.fields(X, s, h, ws);
+    }
     double energy(const Scalar* s) const { return model.energy(X, s); }
 
     struct Tracker {
@@ -80,7 +82,11 @@ struct PatternNetwork {
         Workspace<Scalar> ws;
 
         Tracker(const PatternNetwork& n, const Scalar* s)
-            : net(n), XT(transposed_bits(n.X)), m(n.X.size()), agree(n.X.size()), disagree(n.X.size()) {
+            : net(n),
+              XT(transposed_bits(n.X)),
+              m(n.X.size()),
+              agree(n.X.size()),
+              disagree(n.X.size()) {
             if constexpr (std::is_same_v<Memory, BitPatternMemory>) {
                 std::vector<std::uint64_t> state(static_cast<std::size_t>(n.X.words()));
                 BitPatternMemory::pack(s, n.X.dim(), state.data());
@@ -90,18 +96,25 @@ struct PatternNetwork {
             }
         }
         static BitPatternMemory transposed_bits(const Memory& X) {
-            if constexpr (std::is_same_v<Memory, BitPatternMemory>) return X.transposed();
-            else return BitPatternMemory(X, PatternView<Scalar>::trusted).transposed();  // callers checked +-1
+            if constexpr (std::is_same_v<Memory, BitPatternMemory>)
+                return X.transposed();
+            else
+                return BitPatternMemory(X, PatternView<Scalar>::trusted)
+                    .transposed();  // callers checked +-1
         }
         /// field of neuron i (up to exp(log_scale) / 2, a positive factor)
         double field(Index i, Scalar si) {
             if (stale) {
-                form = net.model.coefficients(m.data(), m.size(), net.X.dim(), agree.data(), disagree.data(), ws);
+                form = net.model.coefficients(m.data(), m.size(), net.X.dim(), agree.data(),
+                                              disagree.data(), ws);
                 stale = false;
             }
             const auto n = std::size_t(m.size());
-            if (form.linear) return double(simd::signed_dot(XT.row(i), agree.data(), n)) + double(si) * form.self;
-            const double h = double(simd::signed_select_sum(XT.row(i), si > 0, agree.data(), disagree.data(), n));
+            if (form.linear)
+                return double(simd::signed_dot(XT.row(i), agree.data(), n)) +
+                       double(si) * form.self;
+            const double h = double(
+                simd::signed_select_sum(XT.row(i), si > 0, agree.data(), disagree.data(), n));
             return si < 0 ? -h : h;
         }
         double scale() const { return form.log_scale - std::numbers::ln2; }
@@ -111,7 +124,9 @@ struct PatternNetwork {
         }
         /// E(sigma) from the tracked overlaps (exact integers): O(N) instead of O(N d).
         double energy(const Scalar* s) const {
-            if constexpr (requires { net.model.interaction().energy(nullptr, std::size_t{}, Index{}); }) {
+            if constexpr (requires {
+                              net.model.interaction().energy(nullptr, std::size_t{}, Index{});
+                          }) {
                 std::vector<double> md(m.data(), m.data() + m.size());
                 return net.model.interaction().energy(md.data(), md.size(), net.X.dim());
             } else {
@@ -133,12 +148,15 @@ struct CouplingNetwork {
     struct Tracker {
         const CouplingNetwork& net;
         Vector<Scalar> h;
-        Tracker(const CouplingNetwork& n, const Scalar* s) : net(n), h(n.dim()) { n.J.fields(s, h.data()); }
+        Tracker(const CouplingNetwork& n, const Scalar* s) : net(n), h(n.dim()) {
+            n.J.fields(s, h.data());
+        }
         double energy(const Scalar* s) const { return net.energy(s); }
         double field(Index i, Scalar) const { return double(h[i]); }
         double scale() const { return 0.0; }
         void flip(Index i, Scalar new_si) {  // J symmetric: column i = row i
-            simd::axpy(Scalar(2) * new_si, net.J.matrix().row(i).data(), h.data(), std::size_t(h.size()));
+            simd::axpy(Scalar(2) * new_si, net.J.matrix().row(i).data(), h.data(),
+                       std::size_t(h.size()));
         }
     };
 };
@@ -221,7 +239,9 @@ Result<Scalar> glauber(const Net& net, Vector<Scalar> s, const GlauberOptions& o
             // x = 2 h_i / T, formed in the log domain so huge fields (exponential F) saturate
             // to +-inf instead of producing inf * 0.
             double x = 0;
-            if (v != 0) x = std::copysign(std::exp(std::log(std::abs(v)) + tracker.scale() + log_two_over_t), v);
+            if (v != 0)
+                x = std::copysign(
+                    std::exp(std::log(std::abs(v)) + tracker.scale() + log_two_over_t), v);
             const double p_up = 1.0 / (1.0 + std::exp(-x));
             const Scalar next = uniform_unit(rng) < p_up ? Scalar(1) : Scalar(-1);
             if (next != s[i]) {
@@ -259,14 +279,17 @@ void require_binary_state(const char* where, Index d, const Vector<Scalar>& s) {
 /// The storage a binary pattern model runs on: the bit-packed memory itself, or a view.
 template <Real Scalar, class Memory>
 decltype(auto) binary_storage(const Memory& memory) {
-    if constexpr (std::is_same_v<Memory, BitPatternMemory>) return (memory);
-    else return PatternView<Scalar>(memory);
+    if constexpr (std::is_same_v<Memory, BitPatternMemory>)
+        return (memory);
+    else
+        return PatternView<Scalar>(memory);
 }
 
 /// The checks every public function of a pattern model runs once: a non-empty +-1 memory and
 /// a +-1 state of length d; returns the state as a vector.
 template <Real Scalar, class Storage, class Derived>
-Vector<Scalar> binary_input(const char* where, const Storage& X, const Eigen::MatrixBase<Derived>& state) {
+Vector<Scalar> binary_input(const char* where, const Storage& X,
+                            const Eigen::MatrixBase<Derived>& state) {
     require_binary_memory(where, X);
     Vector<Scalar> s = state.reshaped();
     require_binary_state(where, X.dim(), s);
@@ -278,11 +301,13 @@ Vector<Scalar> binary_input(const char* where, const Storage& X, const Eigen::Ma
 /// \brief Where binary pattern models store their patterns: a bit-packed BitPatternMemory, or
 /// anything that converts to a PatternView<Scalar> (PatternMemory, row-major Eigen matrix).
 template <class Memory, class Scalar>
-concept BinaryMemory = std::same_as<Memory, BitPatternMemory> || std::convertible_to<const Memory&, PatternView<Scalar>>;
+concept BinaryMemory = std::same_as<Memory, BitPatternMemory> ||
+    std::convertible_to<const Memory&, PatternView<Scalar>>;
 
 /// \brief One synchronous update sigma_i <- sign(h_i) of a binary pattern model (ties keep).
 template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
-Vector<typename Derived::Scalar> step(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
+Vector<typename Derived::Scalar> step(const M& model, const Memory& memory,
+                                      const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
     Vector<Scalar> s = detail::binary_input<Scalar>("step", X, state);
@@ -296,7 +321,8 @@ Vector<typename Derived::Scalar> step(const M& model, const Memory& memory, cons
 /// (the Hebbian local field for ClassicalHebbian), as true values in double; fields beyond
 /// double's range (exponential F at large d) saturate to +-inf, never NaN.
 template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
-Eigen::VectorXd fields(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
+Eigen::VectorXd fields(const M& model, const Memory& memory,
+                       const Eigen::MatrixBase<Derived>& state) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
     const Vector<Scalar> s = detail::binary_input<Scalar>("fields", X, state);
@@ -306,7 +332,9 @@ Eigen::VectorXd fields(const M& model, const Memory& memory, const Eigen::Matrix
     // to +-inf, a zero field stays 0 (never inf * 0 = NaN).
     Eigen::VectorXd out(h.size());
     for (Index i = 0; i < h.size(); ++i)
-        out[i] = h[i] == 0 ? 0.0 : std::copysign(std::exp(std::log(std::abs(double(h[i]))) + log_scale), double(h[i]));
+        out[i] = h[i] == 0 ? 0.0
+                           : std::copysign(std::exp(std::log(std::abs(double(h[i]))) + log_scale),
+                                           double(h[i]));
     return out;
 }
 
@@ -323,12 +351,14 @@ double energy(const M& model, const Memory& memory, const Eigen::MatrixBase<Deri
 /// (reported in Result::period) or max_steps updates.
 template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_synchronous(const M& model, const Memory& memory,
-                                                 const Eigen::MatrixBase<Derived>& state, SyncOptions options = {}) {
+                                                 const Eigen::MatrixBase<Derived>& state,
+                                                 SyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
     using Storage = std::decay_t<decltype(X)>;
     Vector<Scalar> s = detail::binary_input<Scalar>("run_synchronous", X, state);
-    return detail::synchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
+    return detail::synchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s),
+                               options);
 }
 
 /// \brief Asynchronous zero-temperature dynamics: sweeps in a random permutation (seeded),
@@ -336,24 +366,28 @@ Result<typename Derived::Scalar> run_synchronous(const M& model, const Memory& m
 /// never increases.
 template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_asynchronous(const M& model, const Memory& memory,
-                                                  const Eigen::MatrixBase<Derived>& state, AsyncOptions options = {}) {
+                                                  const Eigen::MatrixBase<Derived>& state,
+                                                  AsyncOptions options = {}) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
     using Storage = std::decay_t<decltype(X)>;
     Vector<Scalar> s = detail::binary_input<Scalar>("run_asynchronous", X, state);
-    return detail::asynchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
+    return detail::asynchronous(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s),
+                                options);
 }
 
 /// \brief Glauber (heat-bath) dynamics at temperature options.temperature for options.sweeps
 /// sweeps; `converged` reports whether the last sweep flipped nothing.
 template <BinaryModel M, class Derived, BinaryMemory<typename Derived::Scalar> Memory>
 Result<typename Derived::Scalar> run_glauber(const M& model, const Memory& memory,
-                                             const Eigen::MatrixBase<Derived>& state, GlauberOptions options = {}) {
+                                             const Eigen::MatrixBase<Derived>& state,
+                                             GlauberOptions options = {}) {
     using Scalar = typename Derived::Scalar;
     const auto& X = detail::binary_storage<Scalar>(memory);
     using Storage = std::decay_t<decltype(X)>;
     Vector<Scalar> s = detail::binary_input<Scalar>("run_glauber", X, state);
-    return detail::glauber(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s), options);
+    return detail::glauber(detail::PatternNetwork<M, Scalar, Storage>{model, X}, std::move(s),
+                           options);
 }
 
 /// \brief One synchronous update of a network given by its couplings.
@@ -369,8 +403,8 @@ Vector<Scalar> step(const Couplings<Scalar>& couplings, const Eigen::MatrixBase<
 
 /// \brief Synchronous dynamics of a network given by its couplings.
 template <Real Scalar, class Derived>
-Result<Scalar> run_synchronous(const Couplings<Scalar>& couplings, const Eigen::MatrixBase<Derived>& state,
-                               SyncOptions options = {}) {
+Result<Scalar> run_synchronous(const Couplings<Scalar>& couplings,
+                               const Eigen::MatrixBase<Derived>& state, SyncOptions options = {}) {
     Vector<Scalar> s = state.reshaped();
     detail::require_binary_state("run_synchronous", couplings.dim(), s);
     return detail::synchronous(detail::CouplingNetwork<Scalar>{couplings}, std::move(s), options);
@@ -379,7 +413,8 @@ Result<Scalar> run_synchronous(const Couplings<Scalar>& couplings, const Eigen::
 /// \brief Asynchronous zero-temperature dynamics of a network given by its couplings
 /// (fields updated incrementally, O(d) per flip).
 template <Real Scalar, class Derived>
-Result<Scalar> run_asynchronous(const Couplings<Scalar>& couplings, const Eigen::MatrixBase<Derived>& state,
+Result<Scalar> run_asynchronous(const Couplings<Scalar>& couplings,
+                                const Eigen::MatrixBase<Derived>& state,
                                 AsyncOptions options = {}) {
     Vector<Scalar> s = state.reshaped();
     detail::require_binary_state("run_asynchronous", couplings.dim(), s);
@@ -388,8 +423,8 @@ Result<Scalar> run_asynchronous(const Couplings<Scalar>& couplings, const Eigen:
 
 /// \brief Glauber dynamics of a network given by its couplings.
 template <Real Scalar, class Derived>
-Result<Scalar> run_glauber(const Couplings<Scalar>& couplings, const Eigen::MatrixBase<Derived>& state,
-                           GlauberOptions options = {}) {
+Result<Scalar> run_glauber(const Couplings<Scalar>& couplings,
+                           const Eigen::MatrixBase<Derived>& state, GlauberOptions options = {}) {
     Vector<Scalar> s = state.reshaped();
     detail::require_binary_state("run_glauber", couplings.dim(), s);
     return detail::glauber(detail::CouplingNetwork<Scalar>{couplings}, std::move(s), options);

@@ -32,7 +32,7 @@ struct Result {
 /// so the results are bitwise identical for every value of `threads`. Each worker uses its
 /// own workspace; Eigen's products inside stay single-threaded (no oversubscription).
 struct BatchOptions {
-    int threads = 1;               ///< worker threads (>= 1); opt-in parallelism
+    int threads = 1;  ///< worker threads (>= 1); opt-in parallelism
     /// \brief Queries per chunk. Measured on Zen 4 (d = 256, N = 1e4, softmax, one thread):
     /// chunks of 32 / 64 / 128 / 256 queries took 1.51 / 1.24 / 1.11 / 1.00 x the time of one
     /// 256-query chunk; 128 keeps most of that and still gives two threads a chunk each at B = 256.
@@ -44,8 +44,8 @@ struct BatchOptions {
 /// Stopping rule: stop after the first update t with max_i |xi_{t}_i - xi_{t-1}_i| <= tolerance
 /// (the max-norm of the change, absolute), or after max_steps updates.
 struct IterateOptions {
-    int max_steps = 100;       ///< upper bound on the number of updates (>= 1)
-    double tolerance = 1e-6;   ///< max-norm of the last change that counts as converged (>= 0)
+    int max_steps = 100;      ///< upper bound on the number of updates (>= 1)
+    double tolerance = 1e-6;  ///< max-norm of the last change that counts as converged (>= 0)
 };
 
 /// \brief Options of run_synchronous(): all neurons updated at once from the same state.
@@ -58,8 +58,8 @@ struct SyncOptions {
 /// \brief Options of run_asynchronous(): zero-temperature sweeps, neurons visited in a fresh
 /// random permutation each sweep (seeded). Stops after the first sweep without a flip.
 struct AsyncOptions {
-    int max_sweeps = 100;     ///< upper bound on the number of sweeps (>= 1)
-    std::uint64_t seed = 1;   ///< seed of the permutation generator (same seed, same run)
+    int max_sweeps = 100;    ///< upper bound on the number of sweeps (>= 1)
+    std::uint64_t seed = 1;  ///< seed of the permutation generator (same seed, same run)
 };
 
 /// \brief Options of run_glauber(): heat-bath sweeps at temperature T = 1/beta_T,

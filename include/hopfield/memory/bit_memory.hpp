@@ -42,8 +42,11 @@ public:
 
     /// \brief Packs the +-1 patterns of a row-major Eigen matrix or a PatternMemory.
     template <class Patterns>
-        requires requires(const Patterns& p) { PatternView<double>(p); } ||
-                 requires(const Patterns& p) { PatternView<float>(p); }
+    requires requires(const Patterns& p) {
+        PatternView<double>(p);
+    } || requires(const Patterns& p) {
+        PatternView<float>(p);
+    }
     explicit BitPatternMemory(const Patterns& patterns) : BitPatternMemory(as_view(patterns)) {}
 
     /// \brief Number of stored patterns N.
@@ -101,14 +104,15 @@ public:
         t.bits_.assign(std::size_t(dim_ * t.words_), 0);
         t.size_ = dim_;
         std::uint64_t block[64];
-        for (Index rb = 0; rb < t.words_; ++rb) {      // 64 patterns: one word of a transposed row
-            for (Index cb = 0; cb < words_; ++cb) {    // 64 neurons: one word of a pattern
+        for (Index rb = 0; rb < t.words_; ++rb) {    // 64 patterns: one word of a transposed row
+            for (Index cb = 0; cb < words_; ++cb) {  // 64 neurons: one word of a pattern
                 for (Index r = 0; r < 64; ++r) {
                     const Index mu = rb * 64 + r;
                     block[r] = mu < size_ ? row(mu)[cb] : 0;
                 }
                 transpose64(block);
-                for (Index c = 0; c < 64 && cb * 64 + c < dim_; ++c) t.row_mut(cb * 64 + c)[rb] = block[c];
+                for (Index c = 0; c < 64 && cb * 64 + c < dim_; ++c)
+                    t.row_mut(cb * 64 + c)[rb] = block[c];
             }
         }
         return t;
@@ -129,7 +133,8 @@ public:
     /// \brief Unpacks d bits into +-1 values.
     template <class Scalar>
     static void unpack(const std::uint64_t* words, Index d, Scalar* values) noexcept {
-        for (Index i = 0; i < d; ++i) values[i] = (words[i / 64] >> (i % 64)) & 1 ? Scalar(1) : Scalar(-1);
+        for (Index i = 0; i < d; ++i)
+            values[i] = (words[i / 64] >> (i % 64)) & 1 ? Scalar(1) : Scalar(-1);
     }
 
 private:
@@ -142,8 +147,10 @@ private:
 
     template <class Patterns>
     static auto as_view(const Patterns& p) {
-        if constexpr (requires { PatternView<float>(p); }) return PatternView<float>(p);
-        else return PatternView<double>(p);
+        if constexpr (requires { PatternView<float>(p); })
+            return PatternView<float>(p);
+        else
+            return PatternView<double>(p);
     }
 
     std::uint64_t* row_mut(Index mu) noexcept { return bits_.data() + mu * words_; }

@@ -55,7 +55,8 @@ void require_finite_scores(const char* where, const Scalar* s, std::size_t n) {
 /// \brief s[mu] = scale * (x_mu . q) for every stored pattern mu (length N output).
 /// (Measured: four rows per pass over q, sharing its loads, was slower than this on Zen 4.)
 template <class Arch = simd::default_arch, Real Scalar>
-void similarity(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, Scalar* s) noexcept {
+void similarity(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
+                Scalar* s) noexcept {
     const auto d = std::size_t(X.dim());
     for (Index mu = 0; mu < X.size(); ++mu) s[mu] = scale * simd::dot<Arch>(X.row(mu), q, d);
 }
@@ -129,9 +130,11 @@ void agreement_projection(PatternView<Scalar> X, const Scalar* sigma, const Scal
 /// The weights stay in ws.scores (first N values) for the caller. Scores that are not finite
 /// (an overflow of scale * k_mu . q) throw, naming 'scores'.
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
-void associate(PatternView<Scalar> keys, const Scalar* q, std::type_identity_t<Scalar> scale, Separate&& separate,
-               PatternView<Scalar> values, Scalar* out, Workspace<Scalar>& ws) {
-    hopfield::detail::require_size("kernel::associate", "values.size()", values.size(), keys.size());
+void associate(PatternView<Scalar> keys, const Scalar* q, std::type_identity_t<Scalar> scale,
+               Separate&& separate, PatternView<Scalar> values, Scalar* out,
+               Workspace<Scalar>& ws) {
+    hopfield::detail::require_size("kernel::associate", "values.size()", values.size(),
+                                   keys.size());
     Workspace<Scalar>::reserve(ws.scores, keys.size());
     Scalar* s = ws.scores.data();
     similarity<Arch>(keys, q, scale, s);
@@ -143,8 +146,8 @@ void associate(PatternView<Scalar> keys, const Scalar* q, std::type_identity_t<S
 /// \brief One pass of the kernel for a single query: out = X^T separate(scale * X q), i.e.
 /// associate() with the patterns as both keys and values.
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
-void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, Separate&& separate,
-               Scalar* out, Workspace<Scalar>& ws) {
+void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
+               Separate&& separate, Scalar* out, Workspace<Scalar>& ws) {
     associate<Arch>(X, q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
@@ -159,9 +162,12 @@ void associate(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scal
 template <class Arch = simd::default_arch, Real Scalar, class Separate>
 void associate_batch(PatternView<Scalar> keys,
                      const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
-                     std::type_identity_t<Scalar> scale, Separate&& separate, PatternView<Scalar> values,
-                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
-    hopfield::detail::require_size("kernel::associate_batch", "values.size()", values.size(), keys.size());
+                     std::type_identity_t<Scalar> scale, Separate&& separate,
+                     PatternView<Scalar> values,
+                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
+                     Workspace<Scalar>& ws) {
+    hopfield::detail::require_size("kernel::associate_batch", "values.size()", values.size(),
+                                   keys.size());
     const Index B = Q.rows();
     if (B < gemm_min_batch) {
         for (Index b = 0; b < B; ++b)
@@ -172,7 +178,8 @@ void associate_batch(PatternView<Scalar> keys,
         ws.batch_scores.resize(B, keys.size());
     ws.batch_scores.noalias() = scale * (Q * keys.matrix().transpose());
     for (Index b = 0; b < B; ++b)
-        detail::require_finite_scores("retrieval kernel", ws.batch_scores.row(b).data(), std::size_t(keys.size()));
+        detail::require_finite_scores("retrieval kernel", ws.batch_scores.row(b).data(),
+                                      std::size_t(keys.size()));
     for (Index b = 0; b < B; ++b) separate(ws.batch_scores.row(b).data(), keys.size());
     out.noalias() = ws.batch_scores * values.matrix();
 }
@@ -183,7 +190,8 @@ template <class Arch = simd::default_arch, Real Scalar, class Separate>
 void associate_batch(PatternView<Scalar> X,
                      const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
                      std::type_identity_t<Scalar> scale, Separate&& separate,
-                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+                     std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
+                     Workspace<Scalar>& ws) {
     associate_batch<Arch>(X, Q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
@@ -205,9 +213,9 @@ Index streaming_block_rows(Index d) noexcept {
 /// block's rows weighted by exp(score - max). Memory traffic is one read of X instead of the
 /// two of scores-then-projection. Scores that overflow (to +-inf) throw, naming the map.
 template <class Arch = simd::default_arch, Real Scalar>
-void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
-                                 bool extra_zero_logit, const char* map_name, Scalar* out,
-                                 Workspace<Scalar>& ws) {
+void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q,
+                                 std::type_identity_t<Scalar> scale, bool extra_zero_logit,
+                                 const char* map_name, Scalar* out, Workspace<Scalar>& ws) {
     const Index N = X.size(), d = X.dim();
     const Index block = streaming_block_rows<Scalar>(d);
     Workspace<Scalar>::reserve(ws.scores, std::min(block, N));
@@ -220,7 +228,8 @@ void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::ty
     Scalar sum = extra_zero_logit ? Scalar(1) : Scalar(0);
     for (Index b0 = 0; b0 < N; b0 += block) {
         const Index n = std::min(block, N - b0);
-        similarity<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), q, scale, s);
+        similarity<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), q,
+                         scale, s);
         detail::require_finite_scores(map_name, s, std::size_t(n));
         const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
         if (block_top > top) {
@@ -233,7 +242,8 @@ void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q, std::ty
         }
         if (top == minus_inf) continue;  // every score so far is -inf
         sum += simd::exp_sum<Arch>(s, s, std::size_t(n), top);
-        accumulate<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), s, out);
+        accumulate<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), s,
+                         out);
     }
     if (sum > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum, out, ud);
 }
@@ -251,12 +261,16 @@ inline constexpr Index batch_block_patterns = 1024;
 /// block stays in cache. Scores that overflow (to +-inf) throw, naming the map.
 /// Out must be B x d and must not alias Q.
 template <class Arch = simd::default_arch, Real Scalar>
-void associate_softmax_blocked(PatternView<Scalar> X, const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
-                               std::type_identity_t<Scalar> scale, bool extra_zero_logit, const char* map_name,
-                               std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+void associate_softmax_blocked(PatternView<Scalar> X,
+                               const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
+                               std::type_identity_t<Scalar> scale, bool extra_zero_logit,
+                               const char* map_name,
+                               std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
+                               Workspace<Scalar>& ws) {
     const Index B = Q.rows(), N = X.size(), d = X.dim();
     const Index block = std::min(N, batch_block_patterns);
-    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() < block) ws.batch_scores.resize(B, block);
+    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() < block)
+        ws.batch_scores.resize(B, block);
     Workspace<Scalar>::reserve(ws.scores, 2 * B);
     Scalar* top = ws.scores.data();  // per query row: the running maximum, then the running sum
     Scalar* sum = top + B;
@@ -276,7 +290,8 @@ void associate_softmax_blocked(PatternView<Scalar> X, const std::type_identity_t
             detail::require_finite_scores(map_name, s, std::size_t(n));
             const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
             if (block_top > top[b]) {
-                if (top[b] != minus_inf) {  // rescale what this row accumulated against its old maximum
+                if (top[b] !=
+                    minus_inf) {  // rescale what this row accumulated against its old maximum
                     const Scalar r = std::exp(top[b] - block_top);
                     simd::scale<Arch>(r, out.row(b).data(), std::size_t(d));
                     sum[b] *= r;
@@ -288,7 +303,8 @@ void associate_softmax_blocked(PatternView<Scalar> X, const std::type_identity_t
         out.noalias() += S * Xb;
     }
     for (Index b = 0; b < B; ++b)
-        if (sum[b] > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum[b], out.row(b).data(), std::size_t(d));
+        if (sum[b] > Scalar(0))
+            simd::scale<Arch>(Scalar(1) / sum[b], out.row(b).data(), std::size_t(d));
 }
 
 /// \brief Retrieval with a separation map: out = X^T map(scale X q). The kernel picks the
@@ -296,13 +312,13 @@ void associate_softmax_blocked(PatternView<Scalar> X, const std::type_identity_t
 /// the rows with non-zero weight (sparse maps touch only their support; the weights stay in
 /// ws.scores).
 template <class Arch = simd::default_arch, Real Scalar, SeparationMap Map>
-void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale, const Map& map,
-              Scalar* out, Workspace<Scalar>& ws) {
+void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scalar> scale,
+              const Map& map, Scalar* out, Workspace<Scalar>& ws) {
     if constexpr (SoftmaxFamily<Map>) {
         associate_softmax_streaming<Arch>(X, q, scale, Map::extra_zero_logit, Map::name, out, ws);
     } else {
-        associate<Arch>(X, q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); },
-                        out, ws);
+        associate<Arch>(
+            X, q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out, ws);
     }
 }
 
@@ -311,19 +327,22 @@ void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scala
 /// blocked over the patterns (associate_softmax_blocked), other maps two GEMMs with the map
 /// applied row by row in between (see associate_batch; the weights stay in ws.batch_scores).
 template <class Arch = simd::default_arch, Real Scalar, SeparationMap Map>
-void retrieve_batch(PatternView<Scalar> X, const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
+void retrieve_batch(PatternView<Scalar> X,
+                    const std::type_identity_t<Eigen::Ref<const RowMatrix<Scalar>>>& Q,
                     std::type_identity_t<Scalar> scale, const Map& map,
-                    std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out, Workspace<Scalar>& ws) {
+                    std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
+                    Workspace<Scalar>& ws) {
     if (Q.rows() < gemm_min_batch) {
-        for (Index b = 0; b < Q.rows(); ++b) retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
+        for (Index b = 0; b < Q.rows(); ++b)
+            retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
         return;
     }
     if constexpr (SoftmaxFamily<Map>) {
         associate_softmax_blocked<Arch>(X, Q, scale, Map::extra_zero_logit, Map::name, out, ws);
         return;
     }
-    associate_batch<Arch>(X, Q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out,
-                          ws);
+    associate_batch<Arch>(
+        X, Q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out, ws);
 }
 
 }  // namespace hopfield::kernel

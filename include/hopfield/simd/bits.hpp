@@ -16,7 +16,8 @@ namespace hopfield::simd {
 
 /// \brief Number of differing bits of two packed vectors of `words` words. std::popcount
 /// compiles to vpopcntq with -march=native on CPUs that have it (AVX512-VPOPCNTDQ).
-inline std::int64_t hamming(const std::uint64_t* a, const std::uint64_t* b, std::size_t words) noexcept {
+inline std::int64_t hamming(const std::uint64_t* a, const std::uint64_t* b,
+                            std::size_t words) noexcept {
     std::int64_t count = 0;
     for (std::size_t w = 0; w < words; ++w) count += std::popcount(a[w] ^ b[w]);
     return count;
@@ -36,7 +37,8 @@ struct LaneGroups {
     static constexpr std::size_t W = batch::size;
     static constexpr std::size_t S = 64 / W;
     static_assert(64 % W == 0, "SIMD width must divide 64");
-    static constexpr std::uint64_t group_mask = W == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << W) - 1;
+    static constexpr std::uint64_t group_mask =
+        W == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << W) - 1;
 
     ibatch lane_bit;  // lane k holds 1 << k
 
@@ -63,13 +65,16 @@ struct LaneGroups {
         return xsimd::select(flags(word, s), batch(Scalar(1)), batch(Scalar(0)));
     }
     /// Flags of the W values starting at index i (a multiple of W) of a packed bit vector.
-    xsimd::batch_bool<Scalar, Arch> flags_at(const std::uint64_t* packed, std::size_t i) const noexcept {
+    xsimd::batch_bool<Scalar, Arch> flags_at(const std::uint64_t* packed,
+                                             std::size_t i) const noexcept {
         return flags(packed[i / 64], (i % 64) / W);
     }
 };
 
 /// Bit k of a packed vector.
-inline bool bit(const std::uint64_t* packed, std::size_t k) noexcept { return (packed[k / 64] >> (k % 64)) & 1u; }
+inline bool bit(const std::uint64_t* packed, std::size_t k) noexcept {
+    return (packed[k / 64] >> (k % 64)) & 1u;
+}
 
 }  // namespace detail
 
@@ -91,7 +96,8 @@ void masked_accumulate(const std::uint64_t* bits, std::size_t n, std::size_t wor
         // (Measured: two words per pass, for twice the accumulator chains, was no faster.)
         for (std::size_t w = 0; w < words; ++w) {
             batch acc[S];
-            for (std::size_t s = 0; s < S; ++s) acc[s] = batch::load_unaligned(out + w * 64 + s * W);
+            for (std::size_t s = 0; s < S; ++s)
+                acc[s] = batch::load_unaligned(out + w * 64 + s * W);
             for (std::size_t r = 0; r < n; ++r) {
                 const std::uint64_t word = bits[r * words + w];
                 const batch ar(a[r]);
@@ -116,7 +122,8 @@ void masked_accumulate(const std::uint64_t* bits, std::size_t n, std::size_t wor
             if (a[r] == Scalar(0)) continue;
             const std::uint64_t word = bits[r * words + w];
             const batch ar(a[r]);
-            for (std::size_t s = 0; s < S; ++s) acc[s] = xsimd::fma(layout.bits(word, s), ar, acc[s]);
+            for (std::size_t s = 0; s < S; ++s)
+                acc[s] = xsimd::fma(layout.bits(word, s), ar, acc[s]);
         }
         for (std::size_t s = 0; s < S; ++s) acc[s].store_unaligned(out + w * 64 + s * W);
     }
@@ -129,8 +136,8 @@ void masked_accumulate(const std::uint64_t* bits, std::size_t n, std::size_t wor
 /// so infinite values never meet a 0. `out` must hold 64 * words values.
 template <class Arch = default_arch, class Scalar>
 void masked_select_accumulate(const std::uint64_t* bits, std::size_t n, std::size_t words,
-                              const std::uint64_t* state, const Scalar* agree, const Scalar* disagree,
-                              Scalar* out) noexcept {
+                              const std::uint64_t* state, const Scalar* agree,
+                              const Scalar* disagree, Scalar* out) noexcept {
     using L = detail::LaneGroups<Scalar, Arch>;
     using batch = typename L::batch;
     constexpr std::size_t W = L::W, S = L::S;
@@ -138,7 +145,8 @@ void masked_select_accumulate(const std::uint64_t* bits, std::size_t n, std::siz
     if constexpr (std::is_base_of_v<xsimd::avx512f, Arch> && W * sizeof(Scalar) == 64) {
         for (std::size_t w = 0; w < words; ++w) {
             batch acc[S];
-            for (std::size_t s = 0; s < S; ++s) acc[s] = batch::load_unaligned(out + w * 64 + s * W);
+            for (std::size_t s = 0; s < S; ++s)
+                acc[s] = batch::load_unaligned(out + w * 64 + s * W);
             for (std::size_t r = 0; r < n; ++r) {
                 const std::uint64_t same = ~(bits[r * words + w] ^ state[w]);
                 const batch va(agree[r]), vd(disagree[r]);
@@ -162,7 +170,8 @@ void masked_select_accumulate(const std::uint64_t* bits, std::size_t n, std::siz
         for (std::size_t r = 0; r < n; ++r) {
             const std::uint64_t same = ~(bits[r * words + w] ^ state[w]);
             const batch va(agree[r]), vd(disagree[r]);
-            for (std::size_t s = 0; s < S; ++s) acc[s] += xsimd::select(layout.flags(same, s), va, vd);
+            for (std::size_t s = 0; s < S; ++s)
+                acc[s] += xsimd::select(layout.flags(same, s), va, vd);
         }
         for (std::size_t s = 0; s < S; ++s) acc[s].store_unaligned(out + w * 64 + s * W);
     }
@@ -199,8 +208,8 @@ Scalar signed_dot(const std::uint64_t* packed, const Scalar* b, std::size_t n) n
 /// of `packed` and s = +1 when `s_positive`: select_sum() of the unpacked vector, bitwise
 /// identical to it (same two accumulators, same order).
 template <class Arch = default_arch, class Scalar>
-Scalar signed_select_sum(const std::uint64_t* packed, bool s_positive, const Scalar* agree, const Scalar* disagree,
-                         std::size_t n) noexcept {
+Scalar signed_select_sum(const std::uint64_t* packed, bool s_positive, const Scalar* agree,
+                         const Scalar* disagree, std::size_t n) noexcept {
     using L = detail::LaneGroups<Scalar, Arch>;
     using batch = typename L::batch;
     constexpr std::size_t w = L::W;
@@ -234,7 +243,8 @@ void signed_axpy(Scalar alpha, const std::uint64_t* packed, Scalar* y, std::size
     const batch plus(alpha), minus(-alpha);
     std::size_t i = 0;
     for (; i + w <= n; i += w)
-        (batch::load_unaligned(y + i) + xsimd::select(layout.flags_at(packed, i), plus, minus)).store_unaligned(y + i);
+        (batch::load_unaligned(y + i) + xsimd::select(layout.flags_at(packed, i), plus, minus))
+            .store_unaligned(y + i);
     for (; i < n; ++i) y[i] += detail::bit(packed, i) ? alpha : -alpha;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 /// \file kernels.hpp
 /// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
-/// axpy, axpy_rows, select_accumulate, select_sum, scale, max, exp_sum. Generic over the architecture; the compile-time best is the default.
+/// axpy, axpy_rows, select_accumulate, select_sum, scale, max, exp_sum. Generic over the
+/// architecture; the compile-time best is the default.
 ///
 /// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
 /// compare against at sizes that are not multiples of the SIMD width.
@@ -32,8 +33,10 @@ Scalar dot(const Scalar* a, const Scalar* b, std::size_t n) noexcept {
     for (; i + 4 * w <= n; i += 4 * w) {
         acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
         acc1 = xsimd::fma(batch::load_unaligned(a + i + w), batch::load_unaligned(b + i + w), acc1);
-        acc2 = xsimd::fma(batch::load_unaligned(a + i + 2 * w), batch::load_unaligned(b + i + 2 * w), acc2);
-        acc3 = xsimd::fma(batch::load_unaligned(a + i + 3 * w), batch::load_unaligned(b + i + 3 * w), acc3);
+        acc2 = xsimd::fma(batch::load_unaligned(a + i + 2 * w),
+                          batch::load_unaligned(b + i + 2 * w), acc2);
+        acc3 = xsimd::fma(batch::load_unaligned(a + i + 3 * w),
+                          batch::load_unaligned(b + i + 3 * w), acc3);
     }
     for (; i + w <= n; i += w)
         acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
@@ -50,7 +53,8 @@ void axpy(Scalar alpha, const Scalar* x, Scalar* y, std::size_t n) noexcept {
     const batch va(alpha);
     std::size_t i = 0;
     for (; i + w <= n; i += w)
-        xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i)).store_unaligned(y + i);
+        xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i))
+            .store_unaligned(y + i);
     for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
@@ -66,7 +70,8 @@ void axpy_rows(const Scalar* const* x, const Scalar* w, Scalar* y, std::size_t n
     for (std::size_t k = 0; k < K; ++k) wv[k] = batch(w[k]);
     std::size_t i = 0;
     for (; i + width <= n; i += width) {
-        batch even = xsimd::fma(wv[0], batch::load_unaligned(x[0] + i), batch::load_unaligned(y + i));
+        batch even =
+            xsimd::fma(wv[0], batch::load_unaligned(x[0] + i), batch::load_unaligned(y + i));
         batch odd = wv[1] * batch::load_unaligned(x[1] + i);
         for (std::size_t k = 2; k < K; k += 2) {
             even = xsimd::fma(wv[k], batch::load_unaligned(x[k] + i), even);
@@ -104,7 +109,8 @@ void select_accumulate(Scalar agree, Scalar disagree, const Scalar* x, const Sca
 /// \brief sum_k (x[k] == s ? agree[k] : disagree[k]) over n values (two independent batch
 /// accumulators): one neuron's field in the agreement form, from its column of the patterns.
 template <class Arch = default_arch, class Scalar>
-Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* disagree, std::size_t n) noexcept {
+Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* disagree,
+                  std::size_t n) noexcept {
     using batch = xsimd::batch<Scalar, Arch>;
     constexpr std::size_t w = batch::size;
     const batch vs(s);
@@ -113,7 +119,8 @@ Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* 
     for (; i + 2 * w <= n; i += 2 * w) {
         acc0 += xsimd::select(batch::load_unaligned(x + i) == vs, batch::load_unaligned(agree + i),
                               batch::load_unaligned(disagree + i));
-        acc1 += xsimd::select(batch::load_unaligned(x + i + w) == vs, batch::load_unaligned(agree + i + w),
+        acc1 += xsimd::select(batch::load_unaligned(x + i + w) == vs,
+                              batch::load_unaligned(agree + i + w),
                               batch::load_unaligned(disagree + i + w));
     }
     for (; i + w <= n; i += w)
