@@ -91,6 +91,30 @@ TEST_CASE("error audit: core and memory", "[errors]") {
     // Failed calls leave the memory as it was.
     CHECK(mem.size() == 1);
     CHECK(mem.pattern(0) == Eigen::RowVector3f(1, 2, 3));
+
+    // The bit-packed memory.
+    row("E22", [] { hopfield::BitPatternMemory m(0); }, "BitPatternMemory: argument 'dim' = 0");
+    row("E23", [] { hopfield::BitPatternMemory m(-4); }, "BitPatternMemory: argument 'dim' = -4");
+    hopfield::RowMatrix<float> half = hopfield::RowMatrix<float>::Ones(2, 3);
+    half(1, 2) = 0.5f;
+    row("E24", [&] { hopfield::BitPatternMemory m(half); },
+        "BitPatternMemory: argument 'patterns' = 0.5: must be +1 or -1, but element 5 is not");
+    hopfield::RowMatrix<double> nan_pm = hopfield::RowMatrix<double>::Ones(2, 3);
+    nan_pm(0, 1) = dnan;
+    // (an Eigen matrix goes through PatternView, which refuses non-finite values first)
+    row("E25", [&] { hopfield::BitPatternMemory m(nan_pm); },
+        "PatternView: argument 'patterns' = nan: must be finite, but element 1 is not");
+    hopfield::BitPatternMemory bits(3);
+    bits.add(Eigen::Vector3f(1, -1, 1));
+    row("E26", [&] { bits.add(Eigen::Vector2f(1, 1)); }, "BitPatternMemory::add: argument 'pattern.size()' = 2");
+    row("E27", [&] { bits.add(Eigen::Vector3f(1, 0, 1)); }, "BitPatternMemory::add: argument 'pattern' = 0");
+    row("E28", [&] { bits.remove(1); }, "BitPatternMemory::remove: argument 'mu' = 1");
+    row("E29", [&] { (void)bits.pattern(1); }, "BitPatternMemory::pattern: argument 'mu' = 1");
+    row("E30", [&] { (void)bits.pattern(-1); }, "BitPatternMemory::pattern: argument 'mu' = -1");
+    row("E31", [] { (void)hopfield::BitPatternMemory(5).transposed(); },
+        "BitPatternMemory::transposed: argument 'size()' = 0");
+    CHECK(bits.size() == 1);
+    CHECK(bits.pattern(0) == Eigen::Vector3f(1, -1, 1));
 }
 
 TEST_CASE("error audit: separation maps and interaction terms", "[errors]") {

@@ -85,9 +85,12 @@ public:
         --size_;
     }
 
-    /// \brief Pattern mu unpacked to +-1 values.
+    /// \brief Pattern mu unpacked to +-1 values; throws if mu is not in [0, size()).
     template <Real Scalar = float>
     Vector<Scalar> pattern(Index mu) const {
+        if (mu < 0 || mu >= size_)
+            throw invalid_argument("BitPatternMemory::pattern", "mu", mu,
+                                   "must be in [0, size()) with size() = " + std::to_string(size_));
         Vector<Scalar> p(dim_);
         unpack(row(mu), dim_, p.data());
         return p;
