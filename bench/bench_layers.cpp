@@ -62,7 +62,8 @@ void time_forward(benchmark::State& state, Layer& layer, const char* rate) {
         auto out = layer(x);
         benchmark::DoNotOptimize(out.data());
     }
-    state.counters[rate] = benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters[rate] =
+        benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 template <class Scalar, class Map>

@@ -6,7 +6,8 @@
 // exceptions disabled the first `throw` below would stop the build with a compiler message
 // about -fexceptions: say why instead (docs/exceptions.md explains the decision).
 #if !defined(__cpp_exceptions) && !defined(__EXCEPTIONS) && !defined(_CPPUNWIND)
-#error "hopfield reports bad input by throwing hopfield::invalid_argument and does not support builds with exceptions disabled (-fno-exceptions); see docs/exceptions.md"
+#error \
+    "hopfield reports bad input by throwing hopfield::invalid_argument and does not support builds with exceptions disabled (-fno-exceptions); see docs/exceptions.md"
 #endif
 
 #include <cmath>

@@ -4,18 +4,18 @@
 /// classical Hebbian (F quadratic, Hopfield 1982), dense p-body (F = x^p, Krotov & Hopfield
 /// 2016; Baldi & Venkatesh), rectified polynomial, and exponential (Demircigil et al. 2017).
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstdint>
+#include <limits>
+#include <numbers>
 #include <type_traits>
 #include <utility>
 #include <vector>
-#include <algorithm>
-#include <numbers>
 
 #include "hopfield/core/error.hpp"
-#include "hopfield/models/concept.hpp"
 #include "hopfield/memory/bit_memory.hpp"
+#include "hopfield/models/concept.hpp"
 #include "hopfield/retrieval/bit_kernel.hpp"
 #include "hopfield/retrieval/kernel.hpp"
 #include "hopfield/separation/interaction.hpp"
@@ -27,7 +27,8 @@ namespace hopfield {
 ///
 /// Fields go through the retrieval kernel: overlaps (similarity), the interaction's
 /// differences D(m -+ 1) as the separation step, then a projection. With D(y) = F(y+1) - F(y-1),
-///     E(sigma_i=-1) - E(sigma_i=+1) = sigma_i (sum_{x_mu,i = sigma_i} D(m_mu - 1) - sum_{x_mu,i != sigma_i} D(m_mu + 1))
+///     E(sigma_i=-1) - E(sigma_i=+1) = sigma_i (sum_{x_mu,i = sigma_i} D(m_mu - 1) - sum_{x_mu,i !=
+///     sigma_i} D(m_mu + 1))
 /// (the agreement form, kernel::agreement_projection: each pattern contributes one selected
 /// value, so there is no cancellation, ties are exact wherever the two sides are computed from
 /// the same values, and the sign is right even when D(m+1)/D(m-1) is beyond the float range).
@@ -56,14 +57,16 @@ public:
     /// h_i = (E(sigma_i=-1) - E(sigma_i=+1)) / 2. Overlaps are exact integers. Values may be
     /// +-inf where the field is beyond the Scalar range (never NaN).
     template <Real Scalar>
-    double fields(PatternView<Scalar> X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
+    double fields(PatternView<Scalar> X, const Scalar* sigma, Scalar* h,
+                  Workspace<Scalar>& ws) const {
         return fields_through_kernel(X, sigma, h, ws);
     }
 
     /// \brief The same fields from bit-packed patterns (XOR + popcount overlaps); identical to
     /// the float path (both sum pattern by pattern in the same order).
     template <Real Scalar>
-    double fields(const BitPatternMemory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
+    double fields(const BitPatternMemory& X, const Scalar* sigma, Scalar* h,
+                  Workspace<Scalar>& ws) const {
         return fields_through_kernel(X, sigma, h, ws);
     }
 
@@ -89,8 +92,9 @@ public:
         form.linear = true;
         for (Index mu = 0; mu < n && form.linear; ++mu) {
             const double a2 = A[mu] + B[mu], b2 = A[mu] - B[mu];  // exact when the test passes
-            form.linear = std::abs(A[mu]) + std::abs(B[mu]) <= exact && A[mu] == std::trunc(A[mu]) &&
-                          B[mu] == std::trunc(B[mu]) && 0.5 * a2 == std::trunc(0.5 * a2);
+            form.linear = std::abs(A[mu]) + std::abs(B[mu]) <= exact &&
+                          A[mu] == std::trunc(A[mu]) && B[mu] == std::trunc(B[mu]) &&
+                          0.5 * a2 == std::trunc(0.5 * a2);
             total += std::abs(a2) / 2;
             self += b2 / 2;
         }
@@ -154,7 +158,8 @@ private:
     // One body for both storages: the kernel's similarity, this model's coefficients as the
     // separation step, then the projection of the form they picked.
     template <class Memory, Real Scalar>
-    double fields_through_kernel(const Memory& X, const Scalar* sigma, Scalar* h, Workspace<Scalar>& ws) const {
+    double fields_through_kernel(const Memory& X, const Scalar* sigma, Scalar* h,
+                                 Workspace<Scalar>& ws) const {
         constexpr bool packed = std::is_same_v<Memory, BitPatternMemory>;
         const Index n = X.size(), d = X.dim();
         Workspace<Scalar>::reserve(ws.scores, n);
@@ -169,13 +174,17 @@ private:
         }
         const FieldForm form = coefficients(m, n, d, m, other, ws);
         if (form.linear) {
-            if constexpr (packed) kernel::projection(X, m, h, ws);
-            else kernel::projection(X, m, h);
+            if constexpr (packed)
+                kernel::projection(X, m, h, ws);
+            else
+                kernel::projection(X, m, h);
             const auto self = Scalar(form.self);
             for (Index i = 0; i < d; ++i) h[i] += sigma[i] * self;
         } else {
-            if constexpr (packed) kernel::agreement_projection(X, ws.bits.data(), m, other, h, ws);
-            else kernel::agreement_projection(X, sigma, m, other, h);
+            if constexpr (packed)
+                kernel::agreement_projection(X, ws.bits.data(), m, other, h, ws);
+            else
+                kernel::agreement_projection(X, sigma, m, other, h);
             for (Index i = 0; i < d; ++i) h[i] = sigma[i] < 0 ? -h[i] : h[i];
         }
         return form.log_scale - std::numbers::ln2;
