@@ -4,6 +4,8 @@
 //   eigen_two_pass/d/N    plain Eigen: s = X q, softmax, out = X^T s (two passes over X)
 //   scalar/d/N            the obviously-correct scalar loop (double accumulation)
 //   stream_read/d/N       one streaming read of X (sum of all values): the bandwidth limit
+//   single_bf16/<map>/d/N the same over a Bf16PatternMemory (bfloat16 storage, half the bytes)
+//   stream_read_bf16/d/N  one streaming read of the bfloat16 patterns: their bandwidth limit
 //   batch/<map>/B/d/N     B queries at once (library; threads = 1 or 2)
 //   gemm_pair/B/d/N       the bare GEMM pair S = Q X^T, O = S X of Eigen (no separation)
 //
@@ -11,10 +13,8 @@
 // query). Build with -DHOPFIELD_NATIVE=ON; read medians (--benchmark_repetitions=5
 // --benchmark_report_aggregates_only=true) and compare ratios within one run.
 #include <benchmark/benchmark.h>
-
-#include <hopfield/hopfield.hpp>
-
 #include <cstdint>
+#include <hopfield/hopfield.hpp>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -43,7 +43,8 @@ const Mat& patterns(Index N, Index d) {
     auto& slot = cache[{N, d}];
     if (!slot) {
         slot = std::make_unique<Mat>(N, d);
-        fill(slot->data(), std::size_t(N * d), std::uint64_t(N * 31 + d), 1.7f / std::sqrt(float(d)));
+        fill(slot->data(), std::size_t(N * d), std::uint64_t(N * 31 + d),
+             1.7f / std::sqrt(float(d)));
     }
     return *slot;
 }
@@ -58,15 +59,18 @@ constexpr float beta = 8.0f;
 
 void set_counters(benchmark::State& state, Index N, Index d, Index queries = 1) {
     const double bytes = double(N) * double(d) * sizeof(float);
-    state.counters["GB/s"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["GFLOP/s"] = benchmark::Counter(4.0 * double(N) * double(d) * double(queries) * 1e-9,
-                                                   benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["GB/s"] =
+        benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(4.0 * double(N) * double(d) * double(queries) * 1e-9,
+                           benchmark::Counter::kIsIterationInvariantRate);
 }
 
 template <class Map>
 void single(benchmark::State& state, Map map) {
     const Index d = state.range(0), N = state.range(1);
-    const hopfield::PatternView<float> X(patterns(N, d).data(), N, d, hopfield::PatternView<float>::trusted);
+    const hopfield::PatternView<float> X(patterns(N, d).data(), N, d,
+                                         hopfield::PatternView<float>::trusted);
     const Vec q = query(d);
     Vec out(d);
     hopfield::Workspace<float> ws;
@@ -81,6 +85,65 @@ void single(benchmark::State& state, Map map) {
         for (Index mu = 0; mu < N; ++mu) support += ws.scores[mu] != 0.0f;
         state.counters["support_rows"] = double(support);
     }
+}
+
+// Sum of n values with four batch accumulators: one streaming read (the bandwidth limit).
+template <class T>
+T stream_sum(const T* x, std::size_t n) {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t w = batch::size;
+    batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+    std::size_t i = 0;
+    for (; i + 4 * w <= n; i += 4 * w) {
+        a0 += batch::load_unaligned(x + i);
+        a1 += batch::load_unaligned(x + i + w);
+        a2 += batch::load_unaligned(x + i + 2 * w);
+        a3 += batch::load_unaligned(x + i + 3 * w);
+    }
+    T total = xsimd::hadd((a0 + a1) + (a2 + a3));
+    for (; i < n; ++i) total += x[i];
+    return total;
+}
+
+// The bfloat16 copy of patterns(N, d), one per shape.
+const hopfield::Bf16PatternMemory& bf16_patterns(Index N, Index d) {
+    static std::map<std::pair<Index, Index>, std::unique_ptr<hopfield::Bf16PatternMemory>> cache;
+    auto& slot = cache[{N, d}];
+    if (!slot)
+        slot = std::make_unique<hopfield::Bf16PatternMemory>(hopfield::PatternView<float>(
+            patterns(N, d).data(), N, d, hopfield::PatternView<float>::trusted));
+    return *slot;
+}
+
+void set_bf16_counters(benchmark::State& state, const hopfield::Bf16PatternMemory& X) {
+    state.counters["GB/s"] =
+        benchmark::Counter(double(X.bytes()) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["GFLOP/s"] = benchmark::Counter(4.0 * double(X.size()) * double(X.dim()) * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <class Map>
+void single_bf16(benchmark::State& state, Map map) {
+    const Index d = state.range(0), N = state.range(1);
+    const auto& X = bf16_patterns(N, d);
+    const Vec q = query(d);
+    Vec out(d);
+    hopfield::Workspace<float> ws;
+    for (auto _ : state) {
+        hopfield::kernel::retrieve(X.view(), q.data(), beta, map, out.data(), ws);
+        benchmark::DoNotOptimize(out.data());
+        benchmark::ClobberMemory();
+    }
+    set_bf16_counters(state, X);
+}
+
+void stream_read_bf16(benchmark::State& state) {
+    const Index d = state.range(0), N = state.range(1);
+    const auto& X = bf16_patterns(N, d);
+    const std::uint32_t* w = X.view().row(0);
+    const std::size_t n = std::size_t(X.size() * X.view().words());
+    for (auto _ : state) benchmark::DoNotOptimize(stream_sum(w, n));
+    set_bf16_counters(state, X);
 }
 
 void eigen_two_pass(benchmark::State& state) {
@@ -115,7 +178,8 @@ void scalar(benchmark::State& state) {
         for (auto& v : s) sum += (v = std::exp(v - top));
         std::fill(out.begin(), out.end(), 0.0);
         for (Index mu = 0; mu < N; ++mu)
-            for (Index i = 0; i < d; ++i) out[std::size_t(i)] += s[std::size_t(mu)] / sum * double(X[mu * d + i]);
+            for (Index i = 0; i < d; ++i)
+                out[std::size_t(i)] += s[std::size_t(mu)] / sum * double(X[mu * d + i]);
         benchmark::DoNotOptimize(out.data());
     }
     set_counters(state, N, d);
@@ -125,27 +189,14 @@ void stream_read(benchmark::State& state) {
     const Index d = state.range(0), N = state.range(1);
     const float* X = patterns(N, d).data();
     const std::size_t n = std::size_t(N * d);
-    using batch = xsimd::batch<float>;
-    constexpr std::size_t w = batch::size;
-    for (auto _ : state) {
-        batch a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
-        std::size_t i = 0;
-        for (; i + 4 * w <= n; i += 4 * w) {
-            a0 += batch::load_unaligned(X + i);
-            a1 += batch::load_unaligned(X + i + w);
-            a2 += batch::load_unaligned(X + i + 2 * w);
-            a3 += batch::load_unaligned(X + i + 3 * w);
-        }
-        float total = xsimd::hadd((a0 + a1) + (a2 + a3));
-        for (; i < n; ++i) total += X[i];
-        benchmark::DoNotOptimize(total);
-    }
+    for (auto _ : state) benchmark::DoNotOptimize(stream_sum(X, n));
     set_counters(state, N, d);
 }
 
 template <class Map>
 void batch(benchmark::State& state, Map map) {
-    const Index B = state.range(0), d = state.range(1), N = state.range(2), threads = state.range(3);
+    const Index B = state.range(0), d = state.range(1), N = state.range(2),
+                threads = state.range(3);
     const Mat& X = patterns(N, d);
     Mat Q(B, d);
     fill(Q.data(), std::size_t(B * d), 3, 1.7f / std::sqrt(float(d)));
@@ -182,6 +233,9 @@ BENCHMARK_CAPTURE(single, softmax, hopfield::Softmax{})->Apply(single_shapes);
 BENCHMARK(eigen_two_pass)->Apply(single_shapes);
 BENCHMARK(stream_read)->Apply(single_shapes);
 BENCHMARK(scalar)->Args({256, 10000})->Args({256, 100000});
+BENCHMARK_CAPTURE(single_bf16, softmax, hopfield::Softmax{})->Apply(single_shapes);
+BENCHMARK(stream_read_bf16)->Apply(single_shapes);
+BENCHMARK_CAPTURE(single_bf16, sparsemax, hopfield::Sparsemax{})->Args({256, 10000});
 
 // Every map at one shape.
 BENCHMARK_CAPTURE(single, softmax1, hopfield::Softmax1{})->Args({256, 10000});
@@ -189,6 +243,9 @@ BENCHMARK_CAPTURE(single, sparsemax, hopfield::Sparsemax{})->Args({256, 10000});
 BENCHMARK_CAPTURE(single, entmax15, hopfield::Entmax15{})->Args({256, 10000});
 BENCHMARK_CAPTURE(single, entmax_1_3, hopfield::Entmax(1.3))->Args({256, 10000});
 
-BENCHMARK_CAPTURE(batch, softmax, hopfield::Softmax{})->Args({256, 256, 10000, 1})->Args({256, 256, 10000, 2})->UseRealTime();
+BENCHMARK_CAPTURE(batch, softmax, hopfield::Softmax{})
+    ->Args({256, 256, 10000, 1})
+    ->Args({256, 256, 10000, 2})
+    ->UseRealTime();
 BENCHMARK_CAPTURE(batch, sparsemax, hopfield::Sparsemax{})->Args({256, 256, 10000, 1});
 BENCHMARK(gemm_pair)->Args({256, 256, 10000})->UseRealTime();

@@ -86,11 +86,14 @@ def main():
     print(f"{'shape':<34} {'hopfield':>12} {'PyTorch':>12} {'PyTorch/hopfield':>17}")
     for d in (64, 256, 1024):
         for n in (1000, 10000, 100000):
-            key = f"single/softmax/{d}/{n}"
-            if key not in cpp:
+            key, key16 = f"single/softmax/{d}/{n}", f"single_bf16/softmax/{d}/{n}"
+            if key not in cpp and key16 not in cpp:
                 continue
             t = single(d, n)
-            print(f"{'single query d=%d N=%d' % (d, n):<34} {cpp[key]*1e3:>10.3f}ms {t*1e3:>10.3f}ms {t/cpp[key]:>16.2f}x")
+            if key in cpp:
+                print(f"{'single query d=%d N=%d' % (d, n):<34} {cpp[key]*1e3:>10.3f}ms {t*1e3:>10.3f}ms {t/cpp[key]:>16.2f}x")
+            if key16 in cpp:  # bfloat16 storage against PyTorch's float32 retrieval
+                print(f"{'  same, bfloat16 patterns':<34} {cpp[key16]*1e3:>10.3f}ms {t*1e3:>10.3f}ms {t/cpp[key16]:>16.2f}x")
     for threads in (1, 2):
         key = f"batch/softmax/256/256/10000/{threads}/real_time"
         if key in cpp:

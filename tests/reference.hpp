@@ -8,11 +8,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <hopfield/core/types.hpp>
+#include <hopfield/models/modern.hpp>  // for_each_modern_model only
 #include <limits>
 #include <random>
 #include <vector>
-
-#include <hopfield/core/types.hpp>
 
 namespace ref {
 
@@ -23,7 +23,8 @@ template <class Scalar>
 dmat to_rows(hopfield::PatternView<Scalar> X) {
     dmat rows(std::size_t(X.size()), dvec(std::size_t(X.dim())));
     for (hopfield::Index mu = 0; mu < X.size(); ++mu)
-        for (hopfield::Index i = 0; i < X.dim(); ++i) rows[std::size_t(mu)][std::size_t(i)] = double(X.row(mu)[i]);
+        for (hopfield::Index i = 0; i < X.dim(); ++i)
+            rows[std::size_t(mu)][std::size_t(i)] = double(X.row(mu)[i]);
     return rows;
 }
 
@@ -128,17 +129,19 @@ dvec dense_field(const dmat& X, const dvec& sigma, F&& f) {
 
 // Random +-1 patterns.
 template <class Scalar>
-hopfield::RowMatrix<Scalar> random_binary(hopfield::Index n, hopfield::Index d, std::uint64_t seed) {
+hopfield::RowMatrix<Scalar> random_binary(hopfield::Index n, hopfield::Index d,
+                                          std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     hopfield::RowMatrix<Scalar> X(n, d);
-    for (hopfield::Index k = 0; k < X.size(); ++k) X.data()[k] = (rng() & 1) ? Scalar(1) : Scalar(-1);
+    for (hopfield::Index k = 0; k < X.size(); ++k)
+        X.data()[k] = (rng() & 1) ? Scalar(1) : Scalar(-1);
     return X;
 }
 
 // Random Gaussian patterns.
 template <class Scalar>
-hopfield::RowMatrix<Scalar> random_gaussian(hopfield::Index n, hopfield::Index d, std::uint64_t seed,
-                                            double sd = 1.0) {
+hopfield::RowMatrix<Scalar> random_gaussian(hopfield::Index n, hopfield::Index d,
+                                            std::uint64_t seed, double sd = 1.0) {
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> g(0.0, sd);
     hopfield::RowMatrix<Scalar> X(n, d);
@@ -151,8 +154,29 @@ template <class A>
 double max_rel_diff(const A& a, const dvec& b) {
     double worst = 0;
     for (std::size_t i = 0; i < b.size(); ++i)
-        worst = std::max(worst, std::abs(double(a[Eigen::Index(i)]) - b[i]) / std::max(1.0, std::abs(b[i])));
+        worst = std::max(
+            worst, std::abs(double(a[Eigen::Index(i)]) - b[i]) / std::max(1.0, std::abs(b[i])));
     return worst;
+}
+
+// n values uniform in [-1, 1), deterministic in `seed`.
+template <class Scalar>
+std::vector<Scalar> random_vector(std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(-1, 1);
+    std::vector<Scalar> v(n);
+    for (auto& x : v) x = Scalar(u(rng));
+    return v;
+}
+
+// Runs `check` on one continuous model of every separation map, at inverse temperature beta.
+template <class F>
+void for_each_modern_model(double beta, F&& check) {
+    check(hopfield::LogSumExpHopfield(beta));
+    check(hopfield::OutlierEfficientHopfield(beta));
+    check(hopfield::SparseHopfield(beta));
+    check(hopfield::ModernHopfield<hopfield::Entmax15>(beta));
+    check(hopfield::EntmaxHopfield(beta, hopfield::Entmax(1.3)));
 }
 
 }  // namespace ref

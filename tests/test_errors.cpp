@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -154,6 +155,67 @@ TEST_CASE("error audit: core and memory", "[errors]") {
         "BitPatternMemory::transposed: argument 'size()' = 0");
     CHECK(bits.size() == 1);
     CHECK(bits.pattern(0) == Eigen::Vector3f(1, -1, 1));
+
+    // The bfloat16 memory.
+    hopfield::RowMatrix<float> nan_f = hopfield::RowMatrix<float>::Ones(2, 3);
+    nan_f(0, 1) = fnan;
+    row(
+        "E32", [&] { hopfield::Bf16PatternMemory m(nan_f); },
+        "Bf16PatternMemory: argument 'patterns' = nan: must be finite within float's range, but "
+        "element (0, 1) is not");
+    // (a view that skipped its own scan: the memory checks every rounded value itself)
+    const hopfield::PatternView<float> trusted_nan(nan_buf.data(), 2, 3,
+                                                   hopfield::PatternView<float>::trusted);
+    row(
+        "E33", [&] { hopfield::Bf16PatternMemory m(trusted_nan); },
+        "Bf16PatternMemory: argument 'patterns' = nan: must be finite and round to a finite "
+        "bfloat16");
+    hopfield::RowMatrix<float> big_f = hopfield::RowMatrix<float>::Ones(2, 3);
+    big_f(1, 2) = std::numeric_limits<float>::max();
+    row(
+        "E34", [&] { hopfield::Bf16PatternMemory m(big_f); },
+        "Bf16PatternMemory: argument 'patterns' = 3.40282347e+38: must be finite and round to a "
+        "finite bfloat16");
+    Eigen::MatrixXd big_d = Eigen::MatrixXd::Ones(2, 3);
+    big_d(1, 0) = 1e39;
+    row(
+        "E35", [&] { hopfield::Bf16PatternMemory m(big_d); },
+        "Bf16PatternMemory: argument 'patterns' = 1e+39: must be finite within float's range, "
+        "but element (1, 0) is not");
+    row(
+        "E36", [] { hopfield::Bf16PatternMemory m(hopfield::RowMatrix<float>(2, 0)); },
+        "Bf16PatternMemory: argument 'patterns.cols()' = 0");
+    std::vector<std::uint16_t> h16(6, 0x3f80u);
+    row(
+        "E37", [&] { (void)hopfield::Bf16PatternMemory::from_bits(h16.data(), -1, 3); },
+        "Bf16PatternMemory::from_bits: argument 'size' = -1");
+    row(
+        "E38", [&] { (void)hopfield::Bf16PatternMemory::from_bits(h16.data(), 2, 0); },
+        "Bf16PatternMemory::from_bits: argument 'dim' = 0");
+    row(
+        "E39", [&] { (void)hopfield::Bf16PatternMemory::from_bits(h16.data(), 2, -3); },
+        "Bf16PatternMemory::from_bits: argument 'dim' = -3");
+    row(
+        "E40", [] { (void)hopfield::Bf16PatternMemory::from_bits(nullptr, 2, 3); },
+        "Bf16PatternMemory::from_bits: argument 'bits' = nullptr");
+    std::vector<std::uint16_t> inf16 = h16, nan16 = h16;
+    inf16[4] = 0x7f80u;
+    nan16[5] = 0x7fc0u;
+    row(
+        "E41", [&] { (void)hopfield::Bf16PatternMemory::from_bits(inf16.data(), 2, 3); },
+        "Bf16PatternMemory::from_bits: argument 'bits' = inf: must be finite, but element (1, 1) "
+        "is not");
+    row(
+        "E42", [&] { (void)hopfield::Bf16PatternMemory::from_bits(nan16.data(), 2, 3); },
+        "Bf16PatternMemory::from_bits: argument 'bits' = nan: must be finite, but element (1, 2) "
+        "is not");
+    const hopfield::Bf16PatternMemory b16(Eigen::RowVector3f(1, 2, 3));
+    row(
+        "E43", [&] { (void)b16.pattern(1); }, "Bf16PatternMemory::pattern: argument 'mu' = 1");
+    row(
+        "E44", [&] { (void)b16.pattern(-1); }, "Bf16PatternMemory::pattern: argument 'mu' = -1");
+    CHECK(b16.size() == 1);
+    CHECK(b16.pattern(0) == Eigen::Vector3f(1, 2, 3));
 }
 
 TEST_CASE("error audit: separation maps and interaction terms", "[errors]") {

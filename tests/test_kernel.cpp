@@ -19,15 +19,6 @@ double tolerance() {
 
 const std::vector<Index> awkward_sizes{1, 3, 15, 16, 17, 1000};
 
-template <class Scalar>
-std::vector<Scalar> random_vector(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(-1, 1);
-    std::vector<Scalar> v(n);
-    for (auto& x : v) x = Scalar(u(rng));
-    return v;
-}
-
 }  // namespace
 
 TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kernel]", float,
@@ -35,8 +26,8 @@ TEMPLATE_TEST_CASE("simd primitives match scalar loops at awkward sizes", "[kern
     using Scalar = TestType;
     for (const Index n : awkward_sizes) {
         CAPTURE(n);
-        const auto a = random_vector<Scalar>(std::size_t(n), 1);
-        const auto b = random_vector<Scalar>(std::size_t(n), 2);
+        const auto a = ref::random_vector<Scalar>(std::size_t(n), 1);
+        const auto b = ref::random_vector<Scalar>(std::size_t(n), 2);
         double dot = 0, mx = -1e300;
         for (Index i = 0; i < n; ++i) {
             dot += double(a[std::size_t(i)]) * double(b[std::size_t(i)]);
@@ -79,11 +70,11 @@ TEMPLATE_TEST_CASE("axpy_rows matches a scalar loop at awkward sizes", "[kernel]
         std::vector<std::vector<Scalar>> x;
         const Scalar* rows[K];
         for (std::size_t k = 0; k < K; ++k) {
-            x.push_back(random_vector<Scalar>(std::size_t(n), 10 + k));
+            x.push_back(ref::random_vector<Scalar>(std::size_t(n), 10 + k));
             rows[k] = x.back().data();
         }
-        const auto w = random_vector<Scalar>(K, 3);
-        const auto y0 = random_vector<Scalar>(std::size_t(n), 4);
+        const auto w = ref::random_vector<Scalar>(K, 3);
+        const auto y0 = ref::random_vector<Scalar>(std::size_t(n), 4);
         auto y = y0, y_sse2 = y0;
         hopfield::simd::axpy_rows<K>(rows, w.data(), y.data(), std::size_t(n));
         hopfield::simd::axpy_rows<K, xsimd::sse2>(rows, w.data(), y_sse2.data(), std::size_t(n));

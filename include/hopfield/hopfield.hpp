@@ -8,10 +8,13 @@
 
 #include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
+#include "hopfield/core/bf16.hpp"
 #include "hopfield/simd/kernels.hpp"
 #include "hopfield/simd/bits.hpp"
+#include "hopfield/simd/bf16.hpp"
 #include "hopfield/memory/pattern_memory.hpp"
 #include "hopfield/memory/bit_memory.hpp"
+#include "hopfield/memory/bf16_memory.hpp"
 #include "hopfield/separation/concept.hpp"
 #include "hopfield/separation/identity.hpp"
 #include "hopfield/separation/softmax.hpp"

@@ -17,23 +17,24 @@ using view_for = std::type_identity_t<PatternView<typename Derived::Scalar>>;
 
 namespace detail {
 
-template <Real Scalar>
-void require_memory(const char* where, PatternView<Scalar> X) {
-    if (X.size() == 0) throw invalid_argument(where, "memory.size()", 0, "memory must not be empty");
+template <class Memory>
+void require_memory(const char* where, const Memory& X) {
+    if (X.size() == 0)
+        throw invalid_argument(where, "memory.size()", 0, "memory must not be empty");
 }
 
-template <Real Scalar>
-void require_state(const char* where, const char* arg, PatternView<Scalar> X, const Vector<Scalar>& v) {
+template <class Memory, Real Scalar>
+void require_state(const char* where, const char* arg, const Memory& X, const Vector<Scalar>& v) {
     if (v.size() != X.dim())
         throw invalid_argument(where, std::string(arg) + ".size()", v.size(),
                                "must equal the pattern dimension d = " + std::to_string(X.dim()));
     require_finite(where, arg, v.data(), std::size_t(v.size()));
 }
 
-/// The checks of a continuous model's public functions: a non-empty memory and a finite state
-/// of length d; returns the state as a vector.
-template <Real Scalar, class Derived>
-Vector<Scalar> continuous_input(const char* where, const char* arg, PatternView<Scalar> X,
+/// The checks of a continuous model's public functions: a non-empty memory (a PatternView or
+/// a Bf16View) and a finite state of length d; returns the state as a vector.
+template <class Memory, class Derived, class Scalar = typename Derived::Scalar>
+Vector<Scalar> continuous_input(const char* where, const char* arg, const Memory& X,
                                 const Eigen::MatrixBase<Derived>& state) {
     require_memory(where, X);
     Vector<Scalar> v = state.reshaped();

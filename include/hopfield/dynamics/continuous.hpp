@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <exception>
 #include <string>
 #include <thread>
@@ -15,32 +16,31 @@
 
 namespace hopfield {
 
-/// \brief One update xi_new = X sep(beta X^T xi) of a continuous model (one-step retrieval).
-/// \param memory the stored patterns (a PatternMemory, a row-major Eigen matrix or a view)
-/// \param query  a vector of length d, finite
-template <ContinuousModel M, class Derived>
-Vector<typename Derived::Scalar> step(const M& model, view_for<Derived> memory,
+namespace detail {
+
+// The bodies of the public functions below, for any memory view (PatternView, Bf16View).
+
+template <class M, class Memory, class Derived>
+Vector<typename Derived::Scalar> step(const M& model, const Memory& memory,
                                       const Eigen::MatrixBase<Derived>& query) {
     using Scalar = typename Derived::Scalar;
-    const Vector<Scalar> q = detail::continuous_input("step", "query", memory, query);
+    const Vector<Scalar> q = continuous_input("step", "query", memory, query);
     Vector<Scalar> out(memory.dim());
     model.update(memory, q.data(), out.data(), thread_workspace<Scalar>());
     return out;
 }
 
-/// \brief One update for every query of a batch (one query per row, B x d), through the
-/// batched kernel (Eigen GEMM for chunks of kernel::gemm_min_batch queries or more), on
-/// `options.threads` threads. Returns B x d.
-template <ContinuousModel M, class Derived>
-RowMatrix<typename Derived::Scalar> step_batch(const M& model, view_for<Derived> memory,
+template <class M, class Memory, class Derived>
+RowMatrix<typename Derived::Scalar> step_batch(const M& model, const Memory& memory,
                                                const Eigen::MatrixBase<Derived>& queries,
-                                               BatchOptions options = {}) {
+                                               BatchOptions options) {
     using Scalar = typename Derived::Scalar;
-    detail::require_memory("step_batch", memory);
-    detail::require_at_least_one("step_batch", "options.threads", options.threads);
+    require_memory("step_batch", memory);
+    require_at_least_one("step_batch", "options.threads", options.threads);
     if (queries.cols() != memory.dim())
-        throw invalid_argument("step_batch", "queries.cols()", queries.cols(),
-                               "must equal the pattern dimension d = " + std::to_string(memory.dim()));
+        throw invalid_argument(
+            "step_batch", "queries.cols()", queries.cols(),
+            "must equal the pattern dimension d = " + std::to_string(memory.dim()));
     const Eigen::Ref<const RowMatrix<Scalar>> Q(queries.derived());  // no copy if row-major
     // Row by row: Q may view a block of a wider matrix (an outer stride, e.g. leftCols()), and
     // then Q.data() does not hold Q.size() consecutive values of Q (a flat scan missed NaNs
@@ -82,18 +82,15 @@ RowMatrix<typename Derived::Scalar> step_batch(const M& model, view_for<Derived>
     return out;
 }
 
-/// \brief Iterates the update from `query` until the max-norm of the change is <= tolerance
-/// (converged) or max_steps updates ran. Reports the final state, the number of updates,
-/// whether it converged and the final energy. The energy never increases along the way.
-template <ContinuousModel M, class Derived>
-Result<typename Derived::Scalar> iterate(const M& model, view_for<Derived> memory,
+template <class M, class Memory, class Derived>
+Result<typename Derived::Scalar> iterate(const M& model, const Memory& memory,
                                          const Eigen::MatrixBase<Derived>& query,
-                                         IterateOptions options = {}) {
+                                         IterateOptions options) {
     using Scalar = typename Derived::Scalar;
     Result<Scalar> r;
-    r.state = detail::continuous_input("iterate", "query", memory, query);
-    detail::require_at_least_one("iterate", "options.max_steps", options.max_steps);
-    detail::require_non_negative("iterate", "options.tolerance", options.tolerance);
+    r.state = continuous_input("iterate", "query", memory, query);
+    require_at_least_one("iterate", "options.max_steps", options.max_steps);
+    require_non_negative("iterate", "options.tolerance", options.tolerance);
     Vector<Scalar> next(memory.dim());
     auto& ws = thread_workspace<Scalar>();
     while (r.steps < options.max_steps) {
@@ -111,12 +108,79 @@ Result<typename Derived::Scalar> iterate(const M& model, view_for<Derived> memor
     return r;
 }
 
+template <class M, class Memory, class Derived>
+double energy(const M& model, const Memory& memory, const Eigen::MatrixBase<Derived>& state) {
+    using Scalar = typename Derived::Scalar;
+    const Vector<Scalar> s = continuous_input("energy", "state", memory, state);
+    return model.energy(memory, s.data());
+}
+
+}  // namespace detail
+
+/// \brief One update xi_new = X sep(beta X^T xi) of a continuous model (one-step retrieval).
+/// \param memory the stored patterns (a PatternMemory, a row-major Eigen matrix or a view)
+/// \param query  a vector of length d, finite
+template <ContinuousModel M, class Derived>
+Vector<typename Derived::Scalar> step(const M& model, view_for<Derived> memory,
+                                      const Eigen::MatrixBase<Derived>& query) {
+    return detail::step(model, memory, query);
+}
+
+/// \brief One update over bfloat16 patterns (a Bf16PatternMemory), float query.
+template <Bf16ContinuousModel M, class Derived>
+requires std::same_as<typename Derived::Scalar, float> Vector<float> step(
+    const M& model, Bf16View memory, const Eigen::MatrixBase<Derived>& query) {
+    return detail::step(model, memory, query);
+}
+
+/// \brief One update for every query of a batch (one query per row, B x d), through the
+/// batched kernel (Eigen GEMM for chunks of kernel::gemm_min_batch queries or more), on
+/// `options.threads` threads. Returns B x d.
+template <ContinuousModel M, class Derived>
+RowMatrix<typename Derived::Scalar> step_batch(const M& model, view_for<Derived> memory,
+                                               const Eigen::MatrixBase<Derived>& queries,
+                                               BatchOptions options = {}) {
+    return detail::step_batch(model, memory, queries, options);
+}
+
+/// \brief step_batch over bfloat16 patterns, float queries: each query streams the
+/// patterns once (no GEMM path), chunks of queries spread over `options.threads` threads.
+template <Bf16ContinuousModel M, class Derived>
+requires std::same_as<typename Derived::Scalar, float> RowMatrix<float> step_batch(
+    const M& model, Bf16View memory, const Eigen::MatrixBase<Derived>& queries,
+    BatchOptions options = {}) {
+    return detail::step_batch(model, memory, queries, options);
+}
+
+/// \brief Iterates the update from `query` until the max-norm of the change is <= tolerance
+/// (converged) or max_steps updates ran. Reports the final state, the number of updates,
+/// whether it converged and the final energy. The energy never increases along the way.
+template <ContinuousModel M, class Derived>
+Result<typename Derived::Scalar> iterate(const M& model, view_for<Derived> memory,
+                                         const Eigen::MatrixBase<Derived>& query,
+                                         IterateOptions options = {}) {
+    return detail::iterate(model, memory, query, options);
+}
+
+/// \brief iterate over bfloat16 patterns, float query.
+template <Bf16ContinuousModel M, class Derived>
+requires std::same_as<typename Derived::Scalar, float> Result<float> iterate(
+    const M& model, Bf16View memory, const Eigen::MatrixBase<Derived>& query,
+    IterateOptions options = {}) {
+    return detail::iterate(model, memory, query, options);
+}
+
 /// \brief The energy E(xi) of a continuous model at state `state`.
 template <ContinuousModel M, class Derived>
 double energy(const M& model, view_for<Derived> memory, const Eigen::MatrixBase<Derived>& state) {
-    using Scalar = typename Derived::Scalar;
-    const Vector<Scalar> s = detail::continuous_input("energy", "state", memory, state);
-    return model.energy(memory, s.data());
+    return detail::energy(model, memory, state);
+}
+
+/// \brief The energy over bfloat16 patterns (their exact float values), float state.
+template <Bf16ContinuousModel M, class Derived>
+requires std::same_as<typename Derived::Scalar, float>
+double energy(const M& model, Bf16View memory, const Eigen::MatrixBase<Derived>& state) {
+    return detail::energy(model, memory, state);
 }
 
 }  // namespace hopfield

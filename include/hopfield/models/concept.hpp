@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "hopfield/core/types.hpp"
+#include "hopfield/memory/bf16_memory.hpp"
 #include "hopfield/retrieval/workspace.hpp"
 
 namespace hopfield {
@@ -28,6 +29,15 @@ concept ContinuousModel = requires(const M& m, PatternView<float> Xf, PatternVie
     m.update(Xd, qd, od, wd);
     { m.energy(Xf, qf) } -> std::convertible_to<double>;
     { m.energy(Xd, qd) } -> std::convertible_to<double>;
+};
+
+/// \brief A continuous model that also updates over bfloat16 patterns (Bf16PatternMemory)
+/// with float states: ModernHopfield with any map.
+template <class M>
+concept Bf16ContinuousModel = ContinuousModel<M> &&
+    requires(const M& m, Bf16View X, const float* q, float* o, Workspace<float>& ws) {
+    m.update(X, q, o, ws);
+    { m.energy(X, q) } -> std::convertible_to<double>;
 };
 
 /// \brief How a DenseModel forms the fields of one state (a BinaryModel's coefficients(); see

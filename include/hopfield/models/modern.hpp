@@ -41,7 +41,8 @@ public:
     using map_type = Map;
 
     /// \brief A model with inverse temperature `beta` (finite, >= 0) and the given map.
-    explicit ModernHopfield(double beta = 1.0, Map map = Map{}) : beta_(beta), map_(std::move(map)) {
+    explicit ModernHopfield(double beta = 1.0, Map map = Map{})
+        : beta_(beta), map_(std::move(map)) {
         detail::require_non_negative("ModernHopfield", "beta", beta);
     }
 
@@ -66,18 +67,43 @@ public:
         kernel::retrieve_batch(X, Q, Scalar(beta_), map_, out, ws);
     }
 
+    /// \brief out = X Map(beta X^T xi) over bfloat16 patterns (float state).
+    void update(Bf16View X, const float* xi, float* out, Workspace<float>& ws) const {
+        kernel::retrieve(X, xi, float(beta_), map_, out, ws);
+    }
+
+    /// \brief The batched update over bfloat16 patterns (one query per row of Q).
+    void update_batch(Bf16View X, const Eigen::Ref<const RowMatrix<float>>& Q,
+                      Eigen::Ref<RowMatrix<float>> out, Workspace<float>& ws) const {
+        kernel::retrieve_batch(X, Q, float(beta_), map_, out, ws);
+    }
+
     /// \brief E(xi), accumulated in double (see the class comment for the formula).
     template <Real Scalar>
     double energy(PatternView<Scalar> X, const Scalar* xi) const {
-        const Index N = X.size(), d = X.dim();
-        std::vector<double> s(std::size_t(N), 0.0), p(std::size_t(N), 0.0), zero(std::size_t(N), 0.0);
+        return energy_of(X.size(), X.dim(), xi,
+                         [&X](Index mu, Index i) { return double(X.row(mu)[i]); });
+    }
+
+    /// \brief E(xi) over bfloat16 patterns (their exact float values), accumulated in double.
+    double energy(Bf16View X, const float* xi) const {
+        return energy_of(X.size(), X.dim(), xi,
+                         [&X](Index mu, Index i) { return double(X.value(mu, i)); });
+    }
+
+private:
+    template <class Scalar, class Value>
+    double energy_of(Index N, Index d, const Scalar* xi, Value&& x) const {
+        std::vector<double> s(std::size_t(N), 0.0), p(std::size_t(N), 0.0),
+            zero(std::size_t(N), 0.0);
         double max_norm2 = 0, xi2 = 0;
         for (Index i = 0; i < d; ++i) xi2 += double(xi[i]) * double(xi[i]);
         for (Index mu = 0; mu < N; ++mu) {
             double dot = 0, norm2 = 0;
             for (Index i = 0; i < d; ++i) {
-                dot += double(X.row(mu)[i]) * double(xi[i]);
-                norm2 += double(X.row(mu)[i]) * double(X.row(mu)[i]);
+                const double v = x(mu, i);
+                dot += v * double(xi[i]);
+                norm2 += v * v;
             }
             s[std::size_t(mu)] = dot;
             max_norm2 = std::max(max_norm2, norm2);
@@ -100,7 +126,6 @@ public:
         return interaction + 0.5 * xi2 + 0.5 * max_norm2;
     }
 
-private:
     double beta_;
     Map map_;
 };

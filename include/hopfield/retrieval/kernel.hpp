@@ -23,8 +23,10 @@
 
 #include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
+#include "hopfield/memory/bf16_memory.hpp"
 #include "hopfield/retrieval/workspace.hpp"
 #include "hopfield/separation/concept.hpp"
+#include "hopfield/simd/bf16.hpp"
 #include "hopfield/simd/kernels.hpp"
 
 namespace hopfield::kernel {
@@ -207,6 +209,117 @@ Index streaming_block_rows(Index d) noexcept {
     return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
 }
 
+/// \brief Rows per block of the streaming kernel over bfloat16 rows: the float rule applied to
+/// their bytes (16 KiB blocks when rows are projected in groups, else 128 KiB).
+inline Index streaming_block_rows(const Bf16View& X) noexcept {
+    const auto row_bytes = std::size_t(std::max<Index>(X.words(), 1)) * 4;
+    const std::size_t bytes = row_bytes <= grouped_row_bytes ? 16384 : 131072;
+    return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
+}
+
+/// \brief s[mu] = scale * (x_mu . q) over bfloat16 patterns, with the query split into its
+/// even and odd positions (q_split: X.words() even values, then X.words() odd values; see
+/// simd/bf16.hpp).
+template <class Arch = simd::default_arch>
+void similarity(Bf16View X, const float* q_split, float scale, float* s) noexcept {
+    const auto words = std::size_t(X.words());
+    for (Index mu = 0; mu < X.size(); ++mu)
+        s[mu] = scale * simd::dot_bf16<Arch>(X.row(mu), q_split, q_split + words, words);
+}
+
+/// \brief out += sum_mu w[mu] x_mu over bfloat16 patterns into a split output (X.words()
+/// even positions, then X.words() odd positions). Only rows with non-zero weight are read;
+/// rows of at most grouped_row_bytes go in groups of projection_group, as for float.
+template <class Arch = simd::default_arch>
+void accumulate(Bf16View X, const float* w, float* out_split) noexcept {
+    const auto words = std::size_t(X.words());
+    float* odd = out_split + words;
+    Index mu = 0;
+    if (words * 4 <= grouped_row_bytes) {
+        const std::uint32_t* rows[projection_group] = {};
+        float weights[projection_group] = {};
+        std::size_t m = 0;
+        for (; mu < X.size(); ++mu) {
+            if (w[mu] == 0.0f) continue;
+            rows[m] = X.row(mu);
+            weights[m] = w[mu];
+            if (++m == projection_group) {
+                simd::axpy_rows_bf16<projection_group, Arch>(rows, weights, out_split, odd, words);
+                m = 0;
+            }
+        }
+        for (std::size_t k = 0; k < m; ++k)
+            simd::axpy_bf16<Arch>(weights[k], rows[k], out_split, odd, words);
+        return;
+    }
+    for (; mu < X.size(); ++mu)
+        if (w[mu] != 0.0f) simd::axpy_bf16<Arch>(w[mu], X.row(mu), out_split, odd, words);
+}
+
+namespace detail {
+
+/// Patterns [first, first + count) of a view, unchecked (the streaming kernel's blocks).
+template <Real Scalar>
+PatternView<Scalar> rows(PatternView<Scalar> X, Index first, Index count) noexcept {
+    return PatternView<Scalar>(X.row(first), count, X.dim(), PatternView<Scalar>::trusted);
+}
+inline Bf16View rows(Bf16View X, Index first, Index count) noexcept { return X.rows(first, count); }
+
+/// One block of the online softmax (Milakov & Gimelshein 2018): with the running maximum
+/// `top` and running sum `sum` of exp(score - top) so far, takes the block's n scores s:
+/// when the block maximum exceeds `top`, rescales the accumulated output acc (acc_n values)
+/// and `sum` by exp(top - new maximum); then s becomes exp(s - top) and is added to `sum`.
+/// The scores must be finite (the callers check), so `top` is finite after the first block.
+template <class Arch, class Scalar>
+void online_softmax_block(Scalar* s, std::size_t n, Scalar& top, Scalar& sum, Scalar* acc,
+                          std::size_t acc_n) noexcept {
+    const Scalar block_top = simd::max<Arch>(s, n);
+    if (block_top > top) {
+        if (top != -std::numeric_limits<Scalar>::infinity()) {
+            const Scalar r = std::exp(top - block_top);
+            simd::scale<Arch>(r, acc, acc_n);
+            sum *= r;
+        }
+        top = block_top;
+    }
+    sum += simd::exp_sum<Arch>(s, s, n, top);
+}
+
+/// The streaming pass over any pattern storage with similarity / accumulate overloads:
+/// acc (acc_n values, in the storage's query / output layout) = X^T softmax(scale X q).
+template <class Arch, class Rows, Real Scalar>
+void stream_softmax(Rows X, Index block, const Scalar* q, Scalar scale, bool extra_zero_logit,
+                    const char* map_name, Scalar* acc, std::size_t acc_n, Workspace<Scalar>& ws) {
+    const Index N = X.size();
+    Workspace<Scalar>::reserve(ws.scores, std::min(block, N));
+    Scalar* s = ws.scores.data();
+    std::fill(acc, acc + acc_n, Scalar(0));
+    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
+    Scalar top = extra_zero_logit ? Scalar(0) : -std::numeric_limits<Scalar>::infinity();
+    Scalar sum = extra_zero_logit ? Scalar(1) : Scalar(0);
+    for (Index b0 = 0; b0 < N; b0 += block) {
+        const Index n = std::min(block, N - b0);
+        const auto Xb = rows(X, b0, n);
+        similarity<Arch>(Xb, q, scale, s);
+        require_finite_scores(map_name, s, std::size_t(n));
+        online_softmax_block<Arch>(s, std::size_t(n), top, sum, acc, acc_n);
+        accumulate<Arch>(Xb, s, acc);
+    }
+    if (sum > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum, acc, acc_n);
+}
+
+/// The query split into even / odd positions in ws.staged (first 2 X.words() values), with
+/// room for the split output after it; returns the split query.
+inline float* stage_query(Bf16View X, const float* q, Workspace<float>& ws) {
+    const auto words = std::size_t(X.words());
+    Workspace<float>::reserve(ws.staged, Index(4 * words));
+    float* staged = ws.staged.data();
+    simd::split(q, std::size_t(X.dim()), staged, staged + words);
+    return staged;
+}
+
+}  // namespace detail
+
 /// \brief out = X^T softmax(scale X q) (or softmax_1 with `extra_zero_logit`) in ONE pass over
 /// X: the online-softmax recurrence (Milakov & Gimelshein 2018; flash attention), per block of
 /// rows: scores, block maximum, rescale the accumulator when the maximum grows, then add the
@@ -216,36 +329,40 @@ template <class Arch = simd::default_arch, Real Scalar>
 void associate_softmax_streaming(PatternView<Scalar> X, const Scalar* q,
                                  std::type_identity_t<Scalar> scale, bool extra_zero_logit,
                                  const char* map_name, Scalar* out, Workspace<Scalar>& ws) {
-    const Index N = X.size(), d = X.dim();
-    const Index block = streaming_block_rows<Scalar>(d);
-    Workspace<Scalar>::reserve(ws.scores, std::min(block, N));
-    Scalar* s = ws.scores.data();
-    const auto ud = std::size_t(d);
-    for (Index i = 0; i < d; ++i) out[i] = Scalar(0);
-    constexpr Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
-    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
-    Scalar top = extra_zero_logit ? Scalar(0) : minus_inf;
-    Scalar sum = extra_zero_logit ? Scalar(1) : Scalar(0);
-    for (Index b0 = 0; b0 < N; b0 += block) {
-        const Index n = std::min(block, N - b0);
-        similarity<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), q,
-                         scale, s);
-        detail::require_finite_scores(map_name, s, std::size_t(n));
-        const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
-        if (block_top > top) {
-            if (top != minus_inf) {  // rescale what was accumulated against the old maximum
-                const Scalar r = std::exp(top - block_top);
-                simd::scale<Arch>(r, out, ud);
-                sum *= r;
-            }
-            top = block_top;
-        }
-        if (top == minus_inf) continue;  // every score so far is -inf
-        sum += simd::exp_sum<Arch>(s, s, std::size_t(n), top);
-        accumulate<Arch>(PatternView<Scalar>(X.row(b0), n, d, PatternView<Scalar>::trusted), s,
-                         out);
-    }
-    if (sum > Scalar(0)) simd::scale<Arch>(Scalar(1) / sum, out, ud);
+    detail::stream_softmax<Arch>(X, streaming_block_rows<Scalar>(X.dim()), q, scale,
+                                 extra_zero_logit, map_name, out, std::size_t(X.dim()), ws);
+}
+
+/// \brief The streaming softmax pass over bfloat16 patterns (float query and output): the
+/// same recurrence, reading half the bytes. Uses ws.staged for the split query and output.
+template <class Arch = simd::default_arch>
+void associate_softmax_streaming(Bf16View X, const float* q, float scale, bool extra_zero_logit,
+                                 const char* map_name, float* out, Workspace<float>& ws) {
+    const auto words = std::size_t(X.words());
+    const float* q_split = detail::stage_query(X, q, ws);
+    float* acc = ws.staged.data() + 2 * words;
+    detail::stream_softmax<Arch>(X, streaming_block_rows(X), q_split, scale, extra_zero_logit,
+                                 map_name, acc, 2 * words, ws);
+    simd::merge(acc, acc + words, std::size_t(X.dim()), out);
+}
+
+/// \brief One pass of the kernel for a single query over bfloat16 patterns:
+/// out = X^T separate(scale * X q), float query and output. The weights stay in ws.scores
+/// (first N values); ws.staged holds the split query and output.
+template <class Arch = simd::default_arch, class Separate>
+void associate(Bf16View X, const float* q, float scale, Separate&& separate, float* out,
+               Workspace<float>& ws) {
+    const auto words = std::size_t(X.words());
+    Workspace<float>::reserve(ws.scores, X.size());
+    float* s = ws.scores.data();
+    const float* q_split = detail::stage_query(X, q, ws);
+    float* acc = ws.staged.data() + 2 * words;
+    similarity<Arch>(X, q_split, scale, s);
+    detail::require_finite_scores("retrieval kernel", s, std::size_t(X.size()));
+    separate(s, X.size());
+    std::fill(acc, acc + 2 * words, 0.0f);
+    accumulate<Arch>(X, s, acc);
+    simd::merge(acc, acc + words, std::size_t(X.dim()), out);
 }
 
 /// \brief Patterns per block of the blocked batch kernel: a block of scores for 128 queries is
@@ -288,17 +405,8 @@ void associate_softmax_blocked(PatternView<Scalar> X,
         for (Index b = 0; b < B; ++b) {
             Scalar* s = S.row(b).data();
             detail::require_finite_scores(map_name, s, std::size_t(n));
-            const Scalar block_top = simd::max<Arch>(s, std::size_t(n));
-            if (block_top > top[b]) {
-                if (top[b] !=
-                    minus_inf) {  // rescale what this row accumulated against its old maximum
-                    const Scalar r = std::exp(top[b] - block_top);
-                    simd::scale<Arch>(r, out.row(b).data(), std::size_t(d));
-                    sum[b] *= r;
-                }
-                top[b] = block_top;
-            }
-            sum[b] += simd::exp_sum<Arch>(s, s, std::size_t(n), top[b]);
+            detail::online_softmax_block<Arch>(s, std::size_t(n), top[b], sum[b], out.row(b).data(),
+                                               std::size_t(d));
         }
         out.noalias() += S * Xb;
     }
@@ -320,6 +428,28 @@ void retrieve(PatternView<Scalar> X, const Scalar* q, std::type_identity_t<Scala
         associate<Arch>(
             X, q, scale, [&map](Scalar* z, Index n) { map.apply(z, z, std::size_t(n)); }, out, ws);
     }
+}
+
+/// \brief Retrieval over bfloat16 patterns (float query and output), every map: the streaming
+/// pass for the softmax family, otherwise scores -> map -> projection of the non-zero rows.
+template <class Arch = simd::default_arch, SeparationMap Map>
+void retrieve(Bf16View X, const float* q, float scale, const Map& map, float* out,
+              Workspace<float>& ws) {
+    if constexpr (SoftmaxFamily<Map>) {
+        associate_softmax_streaming<Arch>(X, q, scale, Map::extra_zero_logit, Map::name, out, ws);
+    } else {
+        associate<Arch>(
+            X, q, scale, [&map](float* z, Index n) { map.apply(z, z, std::size_t(n)); }, out, ws);
+    }
+}
+
+/// \brief Batched retrieval over bfloat16 patterns: retrieve() per query row (there is no
+/// bfloat16 GEMM path; each query streams the half-size patterns once).
+template <class Arch = simd::default_arch, SeparationMap Map>
+void retrieve_batch(Bf16View X, const Eigen::Ref<const RowMatrix<float>>& Q, float scale,
+                    const Map& map, Eigen::Ref<RowMatrix<float>> out, Workspace<float>& ws) {
+    for (Index b = 0; b < Q.rows(); ++b)
+        retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
 }
 
 /// \brief Batched retrieval with a separation map, one query per row of Q (B x d):
