@@ -7,6 +7,7 @@
 //   single_bf16/<map>/d/N the same over a Bf16PatternMemory (bfloat16 storage, half the bytes)
 //   stream_read_bf16/d/N  one streaming read of the bfloat16 patterns: their bandwidth limit
 //   batch/<map>/B/d/N     B queries at once (library; threads = 1 or 2)
+//   batch_bf16/<map>/B/d/N  the same over bfloat16 patterns (blocks decoded to float)
 //   gemm_pair/B/d/N       the bare GEMM pair S = Q X^T, O = S X of Eigen (no separation)
 //
 // Counters: GB/s of pattern bytes (N d sizeof(float) per query pass) and GFLOP/s (4 N d per
@@ -193,20 +194,30 @@ void stream_read(benchmark::State& state) {
     set_counters(state, N, d);
 }
 
-template <class Map>
-void batch(benchmark::State& state, Map map) {
-    const Index B = state.range(0), d = state.range(1), N = state.range(2),
-                threads = state.range(3);
-    const Mat& X = patterns(N, d);
+// B queries through step_batch on `threads` threads (the last range argument, if any).
+template <class Memory, class Map>
+void run_batch(benchmark::State& state, const Memory& X, Map map) {
+    const Index B = state.range(0), d = state.range(1), N = state.range(2);
+    const int threads = state.range(3) > 0 ? int(state.range(3)) : 1;
     Mat Q(B, d);
     fill(Q.data(), std::size_t(B * d), 3, 1.7f / std::sqrt(float(d)));
     const hopfield::ModernHopfield<Map> model(beta, map);
     Mat out(B, d);
     for (auto _ : state) {
-        out = hopfield::step_batch(model, X, Q, {.threads = int(threads)});
+        out = hopfield::step_batch(model, X, Q, {.threads = threads});
         benchmark::DoNotOptimize(out.data());
     }
     set_counters(state, N, d, B);
+}
+
+template <class Map>
+void batch(benchmark::State& state, Map map) {
+    run_batch(state, patterns(state.range(2), state.range(1)), map);
+}
+
+template <class Map>
+void batch_bf16(benchmark::State& state, Map map) {
+    run_batch(state, bf16_patterns(state.range(2), state.range(1)), map);
 }
 
 void gemm_pair(benchmark::State& state) {
@@ -248,4 +259,7 @@ BENCHMARK_CAPTURE(batch, softmax, hopfield::Softmax{})
     ->Args({256, 256, 10000, 2})
     ->UseRealTime();
 BENCHMARK_CAPTURE(batch, sparsemax, hopfield::Sparsemax{})->Args({256, 256, 10000, 1});
+BENCHMARK_CAPTURE(batch_bf16, softmax, hopfield::Softmax{})
+    ->Args({256, 256, 10000, 1})
+    ->UseRealTime();
 BENCHMARK(gemm_pair)->Args({256, 256, 10000})->UseRealTime();

@@ -37,6 +37,9 @@ TEST_CASE("bfloat16 primitives match double loops at awkward sizes", "[bf16][ker
         std::vector<float> back(d);
         hopfield::simd::merge(qs.data(), qs.data() + words, d, back.data());
         CHECK(back == q);
+        std::vector<float> dec(d);
+        hopfield::simd::decode_bf16(row.data(), d, dec.data());
+        for (std::size_t i = 0; i < d; ++i) CHECK(double(dec[i]) == decoded(x, i));
         if (d % 2 == 1) CHECK(qs[2 * words - 1] == 0.0f);  // the odd half of the padding word
 
         double expect = 0;
@@ -101,6 +104,39 @@ TEST_CASE("retrieval over a Bf16PatternMemory equals the reference on its decode
                                                hopfield::Sparsemax{}, out.data(), ws);
                     CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::sparsemax(s),
                                                                  std::size_t(d))) < 10 * t);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("batched retrieval over a Bf16PatternMemory equals the reference per query",
+          "[bf16][kernel]") {
+    // B >= gemm_min_batch takes the blocked path: blocks decoded to float, then the GEMMs.
+    // N around and across batch_block_patterns; odd d; softmax and softmax_1.
+    const Index block = hopfield::kernel::batch_block_patterns;
+    hopfield::Workspace<float> ws;
+    for (const Index d : {Index(1), Index(17), Index(64)}) {
+        for (const Index N : {Index(15), block, block + 1, 2 * block + 7}) {
+            for (const Index B : {Index(16), Index(37)}) {
+                CAPTURE(d, N, B);
+                auto X = ref::random_gaussian<float>(N, d, std::uint64_t(N + d), 0.5);
+                for (Index mu = 0; mu < N; ++mu)  // later patterns score higher: rescaling
+                    X.row(mu) *= float(1 + double(mu) / double(N));
+                const hopfield::Bf16PatternMemory M(X);
+                const hopfield::RowMatrix<float> Xr = M.decoded();
+                const auto rows = ref::to_rows(hopfield::PatternView<float>(Xr));
+                const auto Q = ref::random_gaussian<float>(B, d, 3, 0.5);
+                hopfield::RowMatrix<float> out(B, d), out1(B, d);
+                hopfield::kernel::retrieve_batch(M.view(), Q, 4.0f, hopfield::Softmax{}, out, ws);
+                hopfield::kernel::retrieve_batch(M.view(), Q, 4.0f, hopfield::Softmax1{}, out1, ws);
+                const double t = 2e-5 * double(d) * 4;
+                for (Index b = 0; b < B; ++b) {
+                    const auto s = ref::similarity(rows, ref::to_dvec(Q.row(b)), 4.0);
+                    CHECK(ref::max_rel_diff(out.row(b), ref::projection(rows, ref::softmax(s),
+                                                                        std::size_t(d))) < t);
+                    CHECK(ref::max_rel_diff(out1.row(b), ref::projection(rows, ref::softmax1(s),
+                                                                         std::size_t(d))) < t);
                 }
             }
         }

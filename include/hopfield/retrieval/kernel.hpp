@@ -370,6 +370,61 @@ void associate(Bf16View X, const float* q, float scale, Separate&& separate, flo
 /// (Measured on Zen 4, B = 256, d = 256, N = 1e4: 1024 ahead of 512 and 2048.)
 inline constexpr Index batch_block_patterns = 1024;
 
+namespace detail {
+
+/// Rows [first, first + count) of the patterns as a float / double matrix for the GEMMs: the
+/// rows themselves for a PatternView; for a Bf16View, decoded into `buffer` (exact).
+template <Real Scalar>
+Eigen::Map<const RowMatrix<Scalar>> gemm_rows(PatternView<Scalar> X, Index first, Index count,
+                                              Vector<Scalar>&) noexcept {
+    return Eigen::Map<const RowMatrix<Scalar>>(X.row(first), count, X.dim());
+}
+inline Eigen::Map<const RowMatrix<float>> gemm_rows(Bf16View X, Index first, Index count,
+                                                    Vector<float>& buffer) {
+    const Index d = X.dim();
+    Workspace<float>::reserve(buffer, count * d);
+    for (Index r = 0; r < count; ++r)
+        simd::decode_bf16(X.row(first + r), std::size_t(d), buffer.data() + r * d);
+    return Eigen::Map<const RowMatrix<float>>(buffer.data(), count, d);
+}
+
+/// The body of associate_softmax_blocked for any storage with a gemm_rows overload.
+template <class Arch, class Rows, Real Scalar>
+void blocked_softmax(Rows X, const Eigen::Ref<const RowMatrix<Scalar>>& Q, Scalar scale,
+                     bool extra_zero_logit, const char* map_name, Eigen::Ref<RowMatrix<Scalar>> out,
+                     Workspace<Scalar>& ws) {
+    const Index B = Q.rows(), N = X.size(), d = X.dim();
+    const Index block = std::min(N, batch_block_patterns);
+    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() < block)
+        ws.batch_scores.resize(B, block);
+    Workspace<Scalar>::reserve(ws.scores, 2 * B);
+    Scalar* top = ws.scores.data();  // per query row: the running maximum, then the running sum
+    Scalar* sum = top + B;
+    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
+    std::fill(top, top + B,
+              extra_zero_logit ? Scalar(0) : -std::numeric_limits<Scalar>::infinity());
+    std::fill(sum, sum + B, extra_zero_logit ? Scalar(1) : Scalar(0));
+    out.setZero();
+    for (Index c0 = 0; c0 < N; c0 += block) {
+        const Index n = std::min(block, N - c0);
+        auto S = ws.batch_scores.topLeftCorner(B, n);
+        const auto Xb = gemm_rows(X, c0, n, ws.staged);
+        S.noalias() = scale * (Q * Xb.transpose());
+        for (Index b = 0; b < B; ++b) {
+            Scalar* s = S.row(b).data();
+            require_finite_scores(map_name, s, std::size_t(n));
+            online_softmax_block<Arch>(s, std::size_t(n), top[b], sum[b], out.row(b).data(),
+                                       std::size_t(d));
+        }
+        out.noalias() += S * Xb;
+    }
+    for (Index b = 0; b < B; ++b)
+        if (sum[b] > Scalar(0))
+            simd::scale<Arch>(Scalar(1) / sum[b], out.row(b).data(), std::size_t(d));
+}
+
+}  // namespace detail
+
 /// \brief Out = softmax(scale Q X^T) X (or softmax_1 with `extra_zero_logit`) for a batch of
 /// queries, one per row of Q (B x d), blocked over the patterns: per block of
 /// batch_block_patterns rows of X, one GEMM for the scores block, the online-softmax update
@@ -384,35 +439,18 @@ void associate_softmax_blocked(PatternView<Scalar> X,
                                const char* map_name,
                                std::type_identity_t<Eigen::Ref<RowMatrix<Scalar>>> out,
                                Workspace<Scalar>& ws) {
-    const Index B = Q.rows(), N = X.size(), d = X.dim();
-    const Index block = std::min(N, batch_block_patterns);
-    if (ws.batch_scores.rows() != B || ws.batch_scores.cols() < block)
-        ws.batch_scores.resize(B, block);
-    Workspace<Scalar>::reserve(ws.scores, 2 * B);
-    Scalar* top = ws.scores.data();  // per query row: the running maximum, then the running sum
-    Scalar* sum = top + B;
-    constexpr Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
-    // The zero logit of softmax_1 enters as a phantom score 0 with weight exp(0 - max).
-    std::fill(top, top + B, extra_zero_logit ? Scalar(0) : minus_inf);
-    std::fill(sum, sum + B, extra_zero_logit ? Scalar(1) : Scalar(0));
-    out.setZero();
-    const auto patterns = X.matrix();
-    for (Index c0 = 0; c0 < N; c0 += block) {
-        const Index n = std::min(block, N - c0);
-        auto S = ws.batch_scores.topLeftCorner(B, n);
-        const auto Xb = patterns.middleRows(c0, n);
-        S.noalias() = scale * (Q * Xb.transpose());
-        for (Index b = 0; b < B; ++b) {
-            Scalar* s = S.row(b).data();
-            detail::require_finite_scores(map_name, s, std::size_t(n));
-            detail::online_softmax_block<Arch>(s, std::size_t(n), top[b], sum[b], out.row(b).data(),
-                                               std::size_t(d));
-        }
-        out.noalias() += S * Xb;
-    }
-    for (Index b = 0; b < B; ++b)
-        if (sum[b] > Scalar(0))
-            simd::scale<Arch>(Scalar(1) / sum[b], out.row(b).data(), std::size_t(d));
+    detail::blocked_softmax<Arch>(X, Q, scale, extra_zero_logit, map_name, out, ws);
+}
+
+/// \brief The blocked batch kernel over bfloat16 patterns: each block of
+/// batch_block_patterns rows is decoded to float (1 MiB at d = 256, in ws.staged) and goes
+/// through the same two GEMMs, so a batch costs what it costs on float patterns plus one
+/// decode of X per call.
+template <class Arch = simd::default_arch>
+void associate_softmax_blocked(Bf16View X, const Eigen::Ref<const RowMatrix<float>>& Q, float scale,
+                               bool extra_zero_logit, const char* map_name,
+                               Eigen::Ref<RowMatrix<float>> out, Workspace<float>& ws) {
+    detail::blocked_softmax<Arch>(X, Q, scale, extra_zero_logit, map_name, out, ws);
 }
 
 /// \brief Retrieval with a separation map: out = X^T map(scale X q). The kernel picks the
@@ -443,11 +481,18 @@ void retrieve(Bf16View X, const float* q, float scale, const Map& map, float* ou
     }
 }
 
-/// \brief Batched retrieval over bfloat16 patterns: retrieve() per query row (there is no
-/// bfloat16 GEMM path; each query streams the half-size patterns once).
+/// \brief Batched retrieval over bfloat16 patterns: from gemm_min_batch queries on, the
+/// softmax family runs blocked (blocks decoded to float, then the float GEMMs); smaller
+/// batches and the other maps run retrieve() per query row.
 template <class Arch = simd::default_arch, SeparationMap Map>
 void retrieve_batch(Bf16View X, const Eigen::Ref<const RowMatrix<float>>& Q, float scale,
                     const Map& map, Eigen::Ref<RowMatrix<float>> out, Workspace<float>& ws) {
+    if constexpr (SoftmaxFamily<Map>) {
+        if (Q.rows() >= gemm_min_batch) {
+            associate_softmax_blocked<Arch>(X, Q, scale, Map::extra_zero_logit, Map::name, out, ws);
+            return;
+        }
+    }
     for (Index b = 0; b < Q.rows(); ++b)
         retrieve<Arch>(X, Q.row(b).data(), scale, map, out.row(b).data(), ws);
 }

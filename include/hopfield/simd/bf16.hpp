@@ -50,6 +50,16 @@ inline void merge(const float* even, const float* odd, std::size_t n, float* x) 
     for (std::size_t i = 0; i < n; ++i) x[i] = (i % 2 == 0) ? even[i / 2] : odd[i / 2];
 }
 
+/// \brief Decodes one bfloat16 row (`words` words) into its d float values, in order (exact).
+inline void decode_bf16(const std::uint32_t* row, std::size_t d, float* out) noexcept {
+    std::size_t k = 0;
+    for (; 2 * k + 1 < d; ++k) {
+        out[2 * k] = detail::bf16_even(row[k]);
+        out[2 * k + 1] = detail::bf16_odd(row[k]);
+    }
+    if (2 * k < d) out[2 * k] = detail::bf16_even(row[k]);
+}
+
 /// \brief Dot product of one bfloat16 row (`words` 32-bit words, see the file comment) with a
 /// split query (q_even, q_odd, `words` values each), accumulated in float with four batch
 /// accumulators.
