@@ -13,7 +13,8 @@
 //   one bit per +-1 value.
 //
 // Continuous models (every ModernHopfield map, the identity included): step() and every row of
-// step_batch() equal X^T map(beta X q) within a rounding bound derived for the input, and
+// step_batch() equal X^T map(beta X q) within a rounding bound derived for the input (for
+// float also over a Bf16PatternMemory of the same patterns), and
 // step_batch() on 2-4 worker threads equals it bit for bit; outputs
 // finite; the energy finite, >= 0 (not for the identity, whose energy is unbounded below) and
 // not increased by iterate(); iterate() states finite. Binary models (ClassicalHebbian with
@@ -188,6 +189,26 @@ void check_continuous(const Model& model, MapKind kind, double alpha, fuzz::Byte
                            ctx + " step_batch with threads differs");
             },
             "step_batch");
+    }
+    if constexpr (std::is_same_v<Scalar, float>) {
+        // The same retrievals over bfloat16 storage, against the reference on the decoded
+        // patterns (these int8 / 16 * 2^k values are exact in bfloat16, so decoded == X).
+        const hopfield::Bf16PatternMemory bf16(X);
+        const hopfield::RowMatrix<float> Xd = bf16.decoded();
+        FUZZ_CHECK((Xd.array() == X.array()).all(), ctx + ": bfloat16 rounded an exact value");
+        guarded(
+            [&] {
+                const hopfield::Vector<float> q = Q.row(0).transpose();
+                const auto out = hopfield::step(model, bf16, q);
+                check_against_reference(kind, alpha, Xd, q.data(), beta, out, ctx + " bf16 step");
+                if (B > 0) {
+                    const auto outs = hopfield::step_batch(model, bf16, Q);
+                    for (Index b = 0; b < B; b += (b < 40 ? 1 : 7))
+                        check_against_reference(kind, alpha, Xd, Q.row(b).data(), beta, outs.row(b),
+                                                ctx + " bf16 step_batch row " + std::to_string(b));
+                }
+            },
+            "bf16");
     }
     guarded(
         [&] {
