@@ -10,8 +10,10 @@
 /// separation step. Binary models whose fields are not exact in the linear form project
 /// through agreement_projection (a select between two weights per pattern) instead. The
 /// kernel decides how: xsimd dot / axpy loops for a single query, Eigen GEMM for batches of
-/// `gemm_min_batch` queries or more. The slow, obviously-correct twin lives in
-/// tests/reference.hpp.
+/// `gemm_min_batch` queries or more. Patterns may be float or double rows (PatternView) or
+/// bfloat16 rows (Bf16View): similarity / accumulate have an overload per storage, and the
+/// streaming and blocked loops are written once over both. The slow, obviously-correct twin
+/// lives in tests/reference.hpp.
 
 #include <algorithm>
 #include <cmath>
