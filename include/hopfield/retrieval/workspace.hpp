@@ -31,7 +31,8 @@ struct Workspace {
     Vector<double> d2;
     /// \brief A packed +-1 state (bit-packed binary models).
     std::vector<std::uint64_t> bits;
-    /// \brief The query and the output split into even / odd positions (bfloat16 memories).
+    /// \brief bfloat16 memories: the query and the output split into even / odd positions
+    /// (single queries), or a block of patterns decoded to float (batches).
     Vector<Scalar> staged;
     /// \brief Per-neuron output padded to whole 64-bit words (bit-packed binary models).
     Vector<Scalar> padded;
