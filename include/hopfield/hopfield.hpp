@@ -4,6 +4,8 @@
 /// exponential, modern continuous, sparse and outlier-efficient Hopfield networks) sharing one
 /// similarity -> separation -> projection retrieval kernel.
 
+// The includes go layer by layer, lowest first (README, "Layout"); not sorted alphabetically.
+// clang-format off
 #include "hopfield/version.hpp"
 
 #include "hopfield/core/error.hpp"
@@ -41,3 +43,4 @@
 #include "hopfield/capacity/sweep.hpp"
 #include "hopfield/capacity/trial.hpp"
 #include "hopfield/capacity/theory.hpp"
+// clang-format on
