@@ -24,6 +24,12 @@
 #include <hopfield/hopfield.hpp>
 #include <new>
 
+#if defined(__GNUC__) && !defined(__clang__)
+// g++ 12 sees a vector's operator new paired with the free() in the replacement delete below,
+// after inlining both, and warns; the replacements allocate with malloc, so they do match.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace {
 std::atomic<long> news{0};
 }  // namespace
