@@ -4,13 +4,11 @@
 // documented one (the expected values are worked out in the comments).
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
+#include <hopfield/hopfield.hpp>
 #include <limits>
 #include <type_traits>
 #include <vector>
-
-#include <hopfield/hopfield.hpp>
 
 #include "reference.hpp"
 
@@ -30,11 +28,7 @@ std::vector<Scalar> apply(const auto& map, std::vector<Scalar> z) {
 // Every continuous model at inverse temperature beta, one after the other.
 template <class F>
 void for_each_model(double beta, F&& f) {
-    f(hopfield::LogSumExpHopfield(beta));
-    f(hopfield::OutlierEfficientHopfield(beta));
-    f(hopfield::SparseHopfield(beta));
-    f(hopfield::ModernHopfield<hopfield::Entmax15>(beta));
-    f(hopfield::EntmaxHopfield(beta, hopfield::Entmax(1.3)));
+    ref::for_each_modern_model(beta, f);
     f(hopfield::EntmaxHopfield(beta, hopfield::Entmax(1.0)));
 }
 
@@ -59,7 +53,8 @@ bool near(const A& a, const B& b) {
     if (std::size(a) != std::size(b)) return false;
     auto ib = std::begin(b);
     for (auto ia = std::begin(a); ia != std::end(a); ++ia, ++ib)
-        if (std::abs(double(*ia) - double(*ib)) > eps * std::max(1.0, std::abs(double(*ib)))) return false;
+        if (std::abs(double(*ia) - double(*ib)) > eps * std::max(1.0, std::abs(double(*ib))))
+            return false;
     return true;
 }
 
@@ -95,7 +90,8 @@ TEMPLATE_TEST_CASE("extremes: maps on scores of +-1e30", "[extremes]", float, do
         // The top score takes all the weight; -1e30 is exp(-2e30) ~ 0 of it.
         CHECK(apply<T>(map, {T(1e30), T(-1e30), T(0)}) == std::vector<T>{1, 0, 0});
         // Two tied tops at 1e30 share it exactly.
-        CHECK(near<T>(apply<T>(map, {T(1e30), T(-1e30), T(1e30)}), std::vector<T>{T(0.5), 0, T(0.5)}));
+        CHECK(near<T>(apply<T>(map, {T(1e30), T(-1e30), T(1e30)}),
+                      std::vector<T>{T(0.5), 0, T(0.5)}));
         // The largest finite scores: the shift z - max does not overflow into NaN.
         const T big = std::numeric_limits<T>::max();
         CHECK(apply<T>(map, {big, -big}) == std::vector<T>{1, 0});
@@ -123,7 +119,8 @@ TEMPLATE_TEST_CASE("extremes: maps on all-equal scores (ties)", "[extremes]", fl
     }
 }
 
-TEMPLATE_TEST_CASE("extremes: maps on one score (N = 1) and on denormals", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("extremes: maps on one score (N = 1) and on denormals", "[extremes]", float,
+                   double) {
     using T = TestType;
     for (const T x : {T(-1e30), T(-1), T(0), std::numeric_limits<T>::denorm_min(), T(1), T(1e30)}) {
         CAPTURE(x);
@@ -131,7 +128,8 @@ TEMPLATE_TEST_CASE("extremes: maps on one score (N = 1) and on denormals", "[ext
             INFO(map.name);
             const auto p = apply<T>(map, {x});
             if constexpr (std::is_same_v<std::decay_t<decltype(map)>, hopfield::Softmax1>) {
-                CHECK(double(p[0]) == Approx(1.0 / (1.0 + std::exp(-double(x)))).margin(1e-7));  // logistic
+                CHECK(double(p[0]) ==
+                      Approx(1.0 / (1.0 + std::exp(-double(x)))).margin(1e-7));  // logistic
             } else {
                 CHECK(p[0] == T(1));
             }
@@ -148,7 +146,8 @@ TEMPLATE_TEST_CASE("extremes: maps on one score (N = 1) and on denormals", "[ext
 
 // ---- continuous models ------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("extremes: continuous models, patterns whose norms differ by 1e6", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("extremes: continuous models, patterns whose norms differ by 1e6", "[extremes]",
+                   float, double) {
     using T = TestType;
     // x0 has norm ~1e3, x1 ~1e-3 (ratio 1e6), x2 ~1.
     hopfield::RowMatrix<T> X = ref::random_gaussian<T>(3, 8, 5);
@@ -159,7 +158,8 @@ TEMPLATE_TEST_CASE("extremes: continuous models, patterns whose norms differ by 
     for (const double beta : betas) {
         for (Index target = 0; target < 3; ++target) {
             CAPTURE(beta, target);
-            const hopfield::Vector<T> q = X.row(target).transpose() / X.row(target).norm();  // unit query
+            const hopfield::Vector<T> q =
+                X.row(target).transpose() / X.row(target).norm();  // unit query
             for_each_model(beta, [&](const auto& model) {
                 INFO(std::decay_t<decltype(model)>::map_type::name);
                 const auto out = hopfield::step(model, memory, q);
@@ -194,7 +194,8 @@ TEMPLATE_TEST_CASE("extremes: continuous models, patterns whose norms differ by 
     const hopfield::Vector<T> q = X.row(2).transpose();
     const hopfield::Vector<T> mean = X.colwise().mean().transpose();
     const auto out = hopfield::step(hopfield::LogSumExpHopfield(1e-6), memory, q);
-    CHECK(double((out - mean).cwiseAbs().maxCoeff()) < 1e-2 * double(X.row(0).cwiseAbs().maxCoeff()));
+    CHECK(double((out - mean).cwiseAbs().maxCoeff()) <
+          1e-2 * double(X.row(0).cwiseAbs().maxCoeff()));
 }
 
 TEMPLATE_TEST_CASE("extremes: continuous models, scores of +-1e30", "[extremes]", float, double) {
@@ -225,8 +226,8 @@ TEMPLATE_TEST_CASE("extremes: continuous models, scores of +-1e30", "[extremes]"
     CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e-6), memory, q) == X.row(0).transpose());
 }
 
-TEMPLATE_TEST_CASE("extremes: continuous models with N = 1, d = 1, duplicated patterns, ties", "[extremes]", float,
-                   double) {
+TEMPLATE_TEST_CASE("extremes: continuous models with N = 1, d = 1, duplicated patterns, ties",
+                   "[extremes]", float, double) {
     using T = TestType;
     const hopfield::RowMatrix<T> one = ref::random_gaussian<T>(1, 5, 9);
     hopfield::RowMatrix<T> line(3, 1);
@@ -258,7 +259,8 @@ TEMPLATE_TEST_CASE("extremes: continuous models with N = 1, d = 1, duplicated pa
             const auto out1 = hopfield::step(model, line, hopfield::Vector<T>::Constant(1, T(1)));
             check_in_hull(line, out1, one_plus);
             if (beta == 1e4) CHECK(out1[0] == T(2));
-            CHECK(std::isfinite(hopfield::energy(model, line, hopfield::Vector<T>::Constant(1, T(-3)))));
+            CHECK(std::isfinite(
+                hopfield::energy(model, line, hopfield::Vector<T>::Constant(1, T(-3)))));
             // Duplicated patterns share the weight: at beta = 1e4 the query on the duplicate
             // gets (1/2, 1/2, 0) and the output is the pattern exactly.
             const hopfield::Vector<T> qd = dup.row(0).transpose();
@@ -268,7 +270,8 @@ TEMPLATE_TEST_CASE("extremes: continuous models with N = 1, d = 1, duplicated pa
             // An exact tie between x0 and x1 (query (1, 1, 0)): (1/2, 1/2) at beta = 1e4.
             const hopfield::Vector<T> qt = (hopfield::Vector<T>(3) << 1, 1, 0).finished();
             const auto outt = hopfield::step(model, tie, qt);
-            if (beta == 1e4) CHECK(near<T>(outt, (hopfield::Vector<T>(3) << T(0.5), T(0.5), 0).finished()));
+            if (beta == 1e4)
+                CHECK(near<T>(outt, (hopfield::Vector<T>(3) << T(0.5), T(0.5), 0).finished()));
             check_in_hull(tie, outt, one_plus);
             const auto r = hopfield::iterate(model, tie, qt, {.max_steps = 20});
             CHECK(r.state.allFinite());
@@ -289,7 +292,8 @@ TEST_CASE("extremes: float scores beyond float's range throw naming 'scores'", "
     });
     // The same data in double is fine.
     const hopfield::RowMatrix<double> Xd = X.cast<double>();
-    CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) == Xd.row(0).transpose());
+    CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) ==
+          Xd.row(0).transpose());
 }
 
 TEST_CASE("extremes: float scores that overflow to -inf throw naming 'scores'", "[extremes]") {
@@ -302,22 +306,27 @@ TEST_CASE("extremes: float scores that overflow to -inf throw naming 'scores'", 
     const Eigen::Vector2f q(-1e18f, 0.0f);  // scores -1e40 and -2e40
     for_each_model(1e4, [&](const auto& model) {
         INFO(std::decay_t<decltype(model)>::map_type::name);
-        CHECK_THROWS_WITH(hopfield::step(model, X, q), Catch::Contains("'scores' = -inf") && Catch::Contains("overflowed float"));
-        const hopfield::RowMatrix<float> Q = q.transpose().replicate(hopfield::kernel::gemm_min_batch, 1);
+        CHECK_THROWS_WITH(hopfield::step(model, X, q), Catch::Contains("'scores' = -inf") &&
+                                                           Catch::Contains("overflowed float"));
+        const hopfield::RowMatrix<float> Q =
+            q.transpose().replicate(hopfield::kernel::gemm_min_batch, 1);
         CHECK_THROWS_WITH(hopfield::step_batch(model, X, Q), Catch::Contains("'scores' = -inf"));
     });
     // One overflowing score among finite ones is reported too (it is not a mask).
     hopfield::RowMatrix<float> Y = X;
     Y(0, 0) = 1e-18f;  // score -1e40 * 1e-36: finite
-    CHECK_THROWS_WITH(hopfield::step(hopfield::LogSumExpHopfield(1e4), Y, q), Catch::Contains("element 1"));
+    CHECK_THROWS_WITH(hopfield::step(hopfield::LogSumExpHopfield(1e4), Y, q),
+                      Catch::Contains("element 1"));
     // The same data in double: pattern 0 is the best match.
     const hopfield::RowMatrix<double> Xd = X.cast<double>();
-    CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) == Xd.row(0).transpose());
+    CHECK(hopfield::step(hopfield::LogSumExpHopfield(1e4), Xd, q.cast<double>()) ==
+          Xd.row(0).transpose());
 }
 
 // ---- binary models ------------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("extremes: binary models with N = 1, d = 1, duplicated patterns", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("extremes: binary models with N = 1, d = 1, duplicated patterns", "[extremes]",
+                   float, double) {
     using T = TestType;
     const auto check_model = [](const auto& model, const char* name) {
         INFO(name);
@@ -347,12 +356,19 @@ TEMPLATE_TEST_CASE("extremes: binary models with N = 1, d = 1, duplicated patter
         CHECK_FALSE(std::isnan(hot.energy));
     };
     check_model(hopfield::ClassicalHebbian{}, "classical");
-    check_model(hopfield::DenseModel<hopfield::Quadratic>(hopfield::Quadratic{.keep_self_coupling = true}), "classical+self");
-    check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}), "polynomial 3");
+    check_model(
+        hopfield::DenseModel<hopfield::Quadratic>(hopfield::Quadratic{.keep_self_coupling = true}),
+        "classical+self");
+    check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{3}),
+                "polynomial 3");
     // A larger power (the agreement form has no cancellation; see "large power" below).
-    check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{12}), "polynomial 12");
-    check_model(hopfield::DenseModel<hopfield::RectifiedPolynomial>(hopfield::RectifiedPolynomial{5}), "rectified 5");
-    check_model(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1.0}), "exponential");
+    check_model(hopfield::DenseModel<hopfield::Polynomial>(hopfield::Polynomial{12}),
+                "polynomial 12");
+    check_model(
+        hopfield::DenseModel<hopfield::RectifiedPolynomial>(hopfield::RectifiedPolynomial{5}),
+        "rectified 5");
+    check_model(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1.0}),
+                "exponential");
 
     // d = 1 classical: J_11 = 0, so the field is exactly 0 and any state is kept (tie rule).
     const hopfield::RowMatrix<T> X1 = hopfield::RowMatrix<T>::Constant(3, 1, T(-1));
@@ -371,7 +387,8 @@ TEMPLATE_TEST_CASE("extremes: binary models with N = 1, d = 1, duplicated patter
     CHECK(hopfield::step(hopfield::Couplings<T>::storkey(D), x) == x);
 }
 
-TEMPLATE_TEST_CASE("extremes: exponential model at beta = 1e-6 and 1e4, never NaN", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("extremes: exponential model at beta = 1e-6 and 1e4, never NaN", "[extremes]",
+                   float, double) {
     using T = TestType;
     const hopfield::RowMatrix<T> X = ref::random_binary<T>(5, 64, 12);
     const hopfield::Vector<T> x = X.row(2).transpose();
@@ -403,7 +420,8 @@ TEMPLATE_TEST_CASE("extremes: exponential model at beta = 1e-6 and 1e4, never Na
     }
 }
 
-TEMPLATE_TEST_CASE("extremes: exact ties in the dense polynomial models keep the state", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("extremes: exact ties in the dense polynomial models keep the state",
+                   "[extremes]", float, double) {
     using T = TestType;
     // Two patterns at Hamming distance 1; the state equal to either one: flipping the differing
     // neuron moves it to the other, whose energy is the same (exact integer fields: 0).
@@ -451,15 +469,21 @@ TEST_CASE("extremes: exponential field signs at large beta", "[extremes]") {
     // form gets it; the linear form P_i - sigma_i tanh(beta) S cancelled to 0 (tanh(1e4) == 1).
     const hopfield::RowMatrix<double> X = ref::random_binary<double>(5, 64, 12);
     const Eigen::VectorXd x = X.row(2).transpose();
-    const Eigen::VectorXd h = hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X, x);
+    const Eigen::VectorXd h = hopfield::fields(
+        hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X, x);
     for (Index i = 0; i < 64; ++i) CHECK(h[i] * x[i] == std::numeric_limits<double>::infinity());
     // A state one flip away from x: the flipped neuron's field points back to x (-inf * its
     // state), in float too, where the top pattern's D(m + 1) / D(m - 1) = e^(2e4) is inf.
     for (const bool single : {false, true}) {
         Eigen::VectorXd y = x;
         y[5] = -y[5];
-        const Eigen::VectorXd hy = single ? hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X.cast<float>().eval(), y.cast<float>().eval())
-                                          : hopfield::fields(hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X, y);
+        const Eigen::VectorXd hy =
+            single ? hopfield::fields(
+                         hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}),
+                         X.cast<float>().eval(), y.cast<float>().eval())
+                   : hopfield::fields(
+                         hopfield::DenseModel<hopfield::Exponential>(hopfield::Exponential{1e4}), X,
+                         y);
         CHECK(hy[5] * y[5] == -std::numeric_limits<double>::infinity());
         CHECK_FALSE(hy.hasNaN());
     }
@@ -481,6 +505,7 @@ TEST_CASE("extremes: dense polynomial model with a large power", "[extremes]") {
         const Eigen::VectorXd y = Y.row(0).transpose();
         const hopfield::DenseModel<hopfield::Polynomial> big(hopfield::Polynomial{int(20 * d)});
         CHECK(hopfield::step(big, Y, y) == y);
-        CHECK(hopfield::step(big, Y.cast<float>().eval(), y.cast<float>().eval()) == y.cast<float>());
+        CHECK(hopfield::step(big, Y.cast<float>().eval(), y.cast<float>().eval()) ==
+              y.cast<float>());
     }
 }

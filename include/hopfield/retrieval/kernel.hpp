@@ -199,6 +199,14 @@ void associate_batch(PatternView<Scalar> X,
     associate_batch<Arch>(X, Q, scale, std::forward<Separate>(separate), X, out, ws);
 }
 
+namespace detail {
+/// The rule of streaming_block_rows for rows of `row_bytes` bytes, whatever their storage.
+inline Index streaming_block_rows_of(std::size_t row_bytes) noexcept {
+    const std::size_t bytes = row_bytes <= grouped_row_bytes ? 16384 : 131072;
+    return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
+}
+}  // namespace detail
+
 /// \brief Rows per block of the streaming kernel, so that a block read for its scores is still
 /// in cache when it is read again for the projection: about 16 KiB (L1) when rows are
 /// projected in groups (grouped_row_bytes), else about 128 KiB (L2). Measured on Zen 4: with
@@ -206,17 +214,13 @@ void associate_batch(PatternView<Scalar> X,
 /// 4 KiB to 256 KiB are within noise of each other, 128 KiB slightly ahead.
 template <Real Scalar>
 Index streaming_block_rows(Index d) noexcept {
-    const auto row_bytes = std::size_t(std::max<Index>(d, 1)) * sizeof(Scalar);
-    const std::size_t bytes = row_bytes <= grouped_row_bytes ? 16384 : 131072;
-    return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
+    return detail::streaming_block_rows_of(std::size_t(std::max<Index>(d, 1)) * sizeof(Scalar));
 }
 
 /// \brief Rows per block of the streaming kernel over bfloat16 rows: the float rule applied to
 /// their bytes (16 KiB blocks when rows are projected in groups, else 128 KiB).
 inline Index streaming_block_rows(const Bf16View& X) noexcept {
-    const auto row_bytes = std::size_t(std::max<Index>(X.words(), 1)) * 4;
-    const std::size_t bytes = row_bytes <= grouped_row_bytes ? 16384 : 131072;
-    return std::clamp<Index>(Index(bytes / row_bytes), 4, 1024);
+    return detail::streaming_block_rows_of(std::size_t(std::max<Index>(X.words(), 1)) * 4);
 }
 
 /// \brief s[mu] = scale * (x_mu . q) over bfloat16 patterns, with the query split into its
