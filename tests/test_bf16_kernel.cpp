@@ -110,6 +110,29 @@ TEST_CASE("retrieval over a Bf16PatternMemory equals the reference on its decode
     }
 }
 
+TEST_CASE("bfloat16 streaming above the prefetch threshold equals the reference",
+          "[bf16][kernel]") {
+    // 32800 rows of 256 bfloat16 values (16.8 MB) take the hinted score pass; the hints must
+    // not change the scores, so the result is the reference on the decoded patterns.
+    const Index N = 32800, d = 256;
+    REQUIRE(std::size_t(N * d) * 2 > hopfield::kernel::stream_prefetch_min_bytes);
+    const hopfield::Bf16PatternMemory M(ref::random_gaussian<float>(N, d, 13, 0.1));
+    const hopfield::RowMatrix<float> Xr = M.decoded();
+    const auto rows = ref::to_rows(hopfield::PatternView<float>(Xr));
+    const hopfield::Vector<float> q = Xr.row(N / 3).transpose();
+    hopfield::Workspace<float> ws;
+    hopfield::Vector<float> out(d), plain_scores(N), hinted_scores(N);
+    const auto s = ref::similarity(rows, ref::to_dvec(q), 4.0);
+    hopfield::kernel::retrieve(M.view(), q.data(), 4.0f, hopfield::Softmax{}, out.data(), ws);
+    CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax(s), std::size_t(d))) <
+          2e-5 * double(d) * 4.0);
+    const float* q_split = hopfield::kernel::detail::stage_query(M.view(), q.data(), ws);
+    hopfield::kernel::similarity(M.view(), q_split, 4.0f, plain_scores.data());
+    hopfield::kernel::similarity(M.view(), q_split, 4.0f, hinted_scores.data(),
+                                 hopfield::kernel::stream_prefetch_bytes);
+    CHECK(hinted_scores == plain_scores);
+}
+
 TEST_CASE("batched retrieval over a Bf16PatternMemory equals the reference per query",
           "[bf16][kernel]") {
     // B >= gemm_min_batch takes the blocked path: blocks decoded to float, then the GEMMs.

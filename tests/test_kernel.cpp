@@ -281,6 +281,56 @@ TEMPLATE_TEST_CASE(
     }
 }
 
+TEMPLATE_TEST_CASE("prefetch hints leave the scores bitwise unchanged, hinting past the end",
+                   "[kernel]", float, double) {
+    // The hints are the only difference between the streaming kernel's score pass on large
+    // memories and the plain one; a hint distance of 1 TiB points far outside the array.
+    using Scalar = TestType;
+    for (const Index N : awkward_sizes) {
+        for (const Index d : {Index(1), Index(17), Index(256)}) {
+            CAPTURE(N, d);
+            const auto X = ref::random_gaussian<Scalar>(N, d, std::uint64_t(7 * N + d));
+            const auto q = ref::random_gaussian<Scalar>(1, d, 3);
+            hopfield::Vector<Scalar> plain(N), hinted(N);
+            hopfield::kernel::similarity(hopfield::PatternView<Scalar>(X), q.data(), Scalar(0.5),
+                                         plain.data());
+            for (const std::size_t ahead :
+                 {std::size_t(64), hopfield::kernel::stream_prefetch_bytes, std::size_t(1) << 40}) {
+                hopfield::kernel::similarity(hopfield::PatternView<Scalar>(X), q.data(),
+                                             Scalar(0.5), hinted.data(), ahead);
+                CHECK(hinted == plain);
+            }
+        }
+    }
+}
+
+TEST_CASE("streaming kernel on patterns above the prefetch threshold equals the reference",
+          "[kernel]") {
+    // 16400 rows of 256 floats (16.8 MB) take the hinted score pass (stream_prefetch_min_bytes).
+    const Index N = 16400, d = 256;
+    REQUIRE(std::size_t(N * d) * sizeof(float) > hopfield::kernel::stream_prefetch_min_bytes);
+    REQUIRE(hopfield::kernel::detail::stream_prefetch_ahead(std::size_t(N * d) * sizeof(float)) ==
+            hopfield::kernel::stream_prefetch_bytes);
+    const auto X = ref::random_gaussian<float>(N, d, 11, 0.1);
+    const hopfield::PatternView<float> view(X);
+    const auto rows = ref::to_rows(view);
+    const hopfield::Vector<float> q = X.row(N / 2).transpose();
+    hopfield::Workspace<float> ws;
+    hopfield::Vector<float> out(d);
+    for (const double beta : {0.1, 4.0}) {
+        CAPTURE(beta);
+        const auto s = ref::similarity(rows, ref::to_dvec(q), beta);
+        hopfield::kernel::retrieve(view, q.data(), float(beta), hopfield::Softmax{}, out.data(),
+                                   ws);
+        CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax(s), std::size_t(d))) <
+              2e-5 * double(d));
+        hopfield::kernel::retrieve(view, q.data(), float(beta), hopfield::Softmax1{}, out.data(),
+                                   ws);
+        CHECK(ref::max_rel_diff(out, ref::projection(rows, ref::softmax1(s), std::size_t(d))) <
+              2e-5 * double(d));
+    }
+}
+
 TEST_CASE("streaming kernel rejects scores that overflow, like the map", "[kernel][errors]") {
     hopfield::RowMatrix<float> X = hopfield::RowMatrix<float>::Constant(3, 4, 1e20f);
     const Eigen::Vector4f q(1e20f, 1e20f, 1e20f, 1e20f);

@@ -1,14 +1,15 @@
 #pragma once
 /// \file kernels.hpp
 /// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
-/// axpy, axpy_rows, select_accumulate, select_sum, scale, max, exp_sum. Generic over the
-/// architecture; the compile-time best is the default.
+/// axpy, axpy_rows, select_accumulate, select_sum, prefetch_nta, scale, max, exp_sum. Generic over
+/// the architecture; the compile-time best is the default.
 ///
 /// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
 /// compare against at sizes that are not multiples of the SIMD width.
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <xsimd/xsimd.hpp>
 
@@ -129,6 +130,22 @@ Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* 
     Scalar sum = xsimd::hadd(acc0 + acc1);
     for (; i < n; ++i) sum += x[i] == s ? agree[i] : disagree[i];
     return sum;
+}
+
+/// \brief Hints the cache lines of [p + ahead, p + ahead + bytes) into L1 as non-temporal
+/// data (prefetchnta), one hint per 64-byte line; a no-op where the compiler has no prefetch
+/// builtin. A hint never faults, so the range may lie past the end of the array p points
+/// into: its addresses are formed as integers, never as out-of-range pointers.
+inline void prefetch_nta(const void* p, std::size_t ahead, std::size_t bytes) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    const auto first = reinterpret_cast<std::uintptr_t>(p) + ahead;
+    for (std::size_t offset = 0; offset < bytes; offset += 64)
+        __builtin_prefetch(reinterpret_cast<const void*>(first + offset), 0, 0);
+#else
+    (void)p;
+    (void)ahead;
+    (void)bytes;
+#endif
 }
 
 /// \brief x *= alpha over n values.
