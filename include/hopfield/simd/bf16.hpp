@@ -72,14 +72,14 @@ float dot_bf16(const std::uint32_t* row, const float* q_even, const float* q_odd
     constexpr std::size_t w = wb::size;
     fb acc0(0.0f), acc1(0.0f), acc2(0.0f), acc3(0.0f);
     std::size_t k = 0;
-    for (; k + 2 * w <= words; k += 2 * w) {
+    for (; k < words - words % (2 * w); k += 2 * w) {
         const wb a = wb::load_unaligned(row + k), b = wb::load_unaligned(row + k + w);
         acc0 = xsimd::fma(H::even(a), fb::load_unaligned(q_even + k), acc0);
         acc1 = xsimd::fma(H::odd(a), fb::load_unaligned(q_odd + k), acc1);
         acc2 = xsimd::fma(H::even(b), fb::load_unaligned(q_even + k + w), acc2);
         acc3 = xsimd::fma(H::odd(b), fb::load_unaligned(q_odd + k + w), acc3);
     }
-    for (; k + w <= words; k += w) {
+    for (; k < words - words % w; k += w) {
         const wb a = wb::load_unaligned(row + k);
         acc0 = xsimd::fma(H::even(a), fb::load_unaligned(q_even + k), acc0);
         acc1 = xsimd::fma(H::odd(a), fb::load_unaligned(q_odd + k), acc1);
@@ -101,7 +101,7 @@ void axpy_bf16(float alpha, const std::uint32_t* row, float* y_even, float* y_od
     constexpr std::size_t w = wb::size;
     const fb va(alpha);
     std::size_t k = 0;
-    for (; k + w <= words; k += w) {
+    for (; k < words - words % w; k += w) {
         const wb a = wb::load_unaligned(row + k);
         xsimd::fma(va, H::even(a), fb::load_unaligned(y_even + k)).store_unaligned(y_even + k);
         xsimd::fma(va, H::odd(a), fb::load_unaligned(y_odd + k)).store_unaligned(y_odd + k);
@@ -126,7 +126,7 @@ void axpy_rows_bf16(const std::uint32_t* const* rows, const float* w, float* y_e
     fb wv[K];
     for (std::size_t k = 0; k < K; ++k) wv[k] = fb(w[k]);
     std::size_t i = 0;
-    for (; i + width <= words; i += width) {
+    for (; i < words - words % width; i += width) {
         const wb a0 = wb::load_unaligned(rows[0] + i), a1 = wb::load_unaligned(rows[1] + i);
         fb even0 = xsimd::fma(wv[0], H::even(a0), fb::load_unaligned(y_even + i));
         fb odd0 = xsimd::fma(wv[0], H::odd(a0), fb::load_unaligned(y_odd + i));

@@ -192,13 +192,13 @@ Scalar signed_dot(const std::uint64_t* packed, const Scalar* b, std::size_t n) n
     };
     batch acc0(Scalar(0)), acc1(Scalar(0)), acc2(Scalar(0)), acc3(Scalar(0));
     std::size_t i = 0;
-    for (; i + 4 * w <= n; i += 4 * w) {
+    for (; i < n - n % (4 * w); i += 4 * w) {
         acc0 += term(i);
         acc1 += term(i + w);
         acc2 += term(i + 2 * w);
         acc3 += term(i + 3 * w);
     }
-    for (; i + w <= n; i += w) acc0 += term(i);
+    for (; i < n - n % w; i += w) acc0 += term(i);
     Scalar sum = xsimd::hadd((acc0 + acc1) + (acc2 + acc3));
     for (; i < n; ++i) sum += detail::bit(packed, i) ? b[i] : -b[i];
     return sum;
@@ -222,11 +222,11 @@ Scalar signed_select_sum(const std::uint64_t* packed, bool s_positive, const Sca
     };
     batch acc0(Scalar(0)), acc1(Scalar(0));
     std::size_t i = 0;
-    for (; i + 2 * w <= n; i += 2 * w) {
+    for (; i < n - n % (2 * w); i += 2 * w) {
         acc0 += term(i);
         acc1 += term(i + w);
     }
-    for (; i + w <= n; i += w) acc0 += term(i);
+    for (; i < n - n % w; i += w) acc0 += term(i);
     Scalar sum = xsimd::hadd(acc0 + acc1);
     for (; i < n; ++i) sum += detail::bit(packed, i) == s_positive ? agree[i] : disagree[i];
     return sum;
@@ -242,7 +242,7 @@ void signed_axpy(Scalar alpha, const std::uint64_t* packed, Scalar* y, std::size
     const L layout;
     const batch plus(alpha), minus(-alpha);
     std::size_t i = 0;
-    for (; i + w <= n; i += w)
+    for (; i < n - n % w; i += w)
         (batch::load_unaligned(y + i) + xsimd::select(layout.flags_at(packed, i), plus, minus))
             .store_unaligned(y + i);
     for (; i < n; ++i) y[i] += detail::bit(packed, i) ? alpha : -alpha;

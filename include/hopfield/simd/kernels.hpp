@@ -31,7 +31,7 @@ Scalar dot(const Scalar* a, const Scalar* b, std::size_t n) noexcept {
     constexpr std::size_t w = batch::size;
     batch acc0(Scalar(0)), acc1(Scalar(0)), acc2(Scalar(0)), acc3(Scalar(0));
     std::size_t i = 0;
-    for (; i + 4 * w <= n; i += 4 * w) {
+    for (; i < n - n % (4 * w); i += 4 * w) {
         acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
         acc1 = xsimd::fma(batch::load_unaligned(a + i + w), batch::load_unaligned(b + i + w), acc1);
         acc2 = xsimd::fma(batch::load_unaligned(a + i + 2 * w),
@@ -39,7 +39,7 @@ Scalar dot(const Scalar* a, const Scalar* b, std::size_t n) noexcept {
         acc3 = xsimd::fma(batch::load_unaligned(a + i + 3 * w),
                           batch::load_unaligned(b + i + 3 * w), acc3);
     }
-    for (; i + w <= n; i += w)
+    for (; i < n - n % w; i += w)
         acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
     Scalar sum = xsimd::hadd((acc0 + acc1) + (acc2 + acc3));
     for (; i < n; ++i) sum += a[i] * b[i];
@@ -53,7 +53,7 @@ void axpy(Scalar alpha, const Scalar* x, Scalar* y, std::size_t n) noexcept {
     constexpr std::size_t w = batch::size;
     const batch va(alpha);
     std::size_t i = 0;
-    for (; i + w <= n; i += w)
+    for (; i < n - n % w; i += w)
         xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i))
             .store_unaligned(y + i);
     for (; i < n; ++i) y[i] += alpha * x[i];
@@ -70,7 +70,7 @@ void axpy_rows(const Scalar* const* x, const Scalar* w, Scalar* y, std::size_t n
     batch wv[K];
     for (std::size_t k = 0; k < K; ++k) wv[k] = batch(w[k]);
     std::size_t i = 0;
-    for (; i + width <= n; i += width) {
+    for (; i < n - n % width; i += width) {
         batch even =
             xsimd::fma(wv[0], batch::load_unaligned(x[0] + i), batch::load_unaligned(y + i));
         batch odd = wv[1] * batch::load_unaligned(x[1] + i);
@@ -100,7 +100,7 @@ void select_accumulate(Scalar agree, Scalar disagree, const Scalar* x, const Sca
     constexpr std::size_t w = batch::size;
     const batch va(agree), vd(disagree);
     std::size_t i = 0;
-    for (; i + w <= n; i += w) {
+    for (; i < n - n % w; i += w) {
         const auto same = batch::load_unaligned(x + i) == batch::load_unaligned(s + i);
         (batch::load_unaligned(y + i) + xsimd::select(same, va, vd)).store_unaligned(y + i);
     }
@@ -117,14 +117,14 @@ Scalar select_sum(const Scalar* x, Scalar s, const Scalar* agree, const Scalar* 
     const batch vs(s);
     batch acc0(Scalar(0)), acc1(Scalar(0));
     std::size_t i = 0;
-    for (; i + 2 * w <= n; i += 2 * w) {
+    for (; i < n - n % (2 * w); i += 2 * w) {
         acc0 += xsimd::select(batch::load_unaligned(x + i) == vs, batch::load_unaligned(agree + i),
                               batch::load_unaligned(disagree + i));
         acc1 += xsimd::select(batch::load_unaligned(x + i + w) == vs,
                               batch::load_unaligned(agree + i + w),
                               batch::load_unaligned(disagree + i + w));
     }
-    for (; i + w <= n; i += w)
+    for (; i < n - n % w; i += w)
         acc0 += xsimd::select(batch::load_unaligned(x + i) == vs, batch::load_unaligned(agree + i),
                               batch::load_unaligned(disagree + i));
     Scalar sum = xsimd::hadd(acc0 + acc1);
@@ -155,7 +155,7 @@ void scale(Scalar alpha, Scalar* x, std::size_t n) noexcept {
     constexpr std::size_t w = batch::size;
     const batch va(alpha);
     std::size_t i = 0;
-    for (; i + w <= n; i += w) (va * batch::load_unaligned(x + i)).store_unaligned(x + i);
+    for (; i < n - n % w; i += w) (va * batch::load_unaligned(x + i)).store_unaligned(x + i);
     for (; i < n; ++i) x[i] *= alpha;
 }
 
@@ -168,7 +168,7 @@ Scalar max(const Scalar* x, std::size_t n) noexcept {
     std::size_t i = 0;
     if (n >= w) {
         batch acc = batch::load_unaligned(x);
-        for (i = w; i + w <= n; i += w) acc = xsimd::max(acc, batch::load_unaligned(x + i));
+        for (i = w; i < n - n % w; i += w) acc = xsimd::max(acc, batch::load_unaligned(x + i));
         alignas(64) Scalar lanes[w];
         acc.store_aligned(lanes);
         for (std::size_t k = 0; k < w; ++k) best = lanes[k] > best ? lanes[k] : best;
@@ -194,7 +194,7 @@ Scalar exp_sum(const Scalar* z, Scalar* p, std::size_t n, Scalar shift) noexcept
     const batch floor(Scalar(-1000));
     batch acc(Scalar(0));
     std::size_t i = 0;
-    for (; i + w <= n; i += w) {
+    for (; i < n - n % w; i += w) {
         const batch e = xsimd::exp(xsimd::max(batch::load_unaligned(z + i) - vs, floor));
         e.store_unaligned(p + i);
         acc += e;
