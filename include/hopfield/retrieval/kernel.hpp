@@ -228,8 +228,8 @@ Index streaming_block_rows(Index d) noexcept {
 /// larger than stream_prefetch_min_bytes. Measured on Zen 4 (2026-11-28, interleaved A/B,
 /// medians of 7-9, against no hint): N = 1e5 float 0.69-0.93x the time at d = 64, 0.81-0.87x
 /// at d = 256, 1.02-1.11x at d = 1024; bfloat16 0.71-0.84x at d = 256, 0.88-0.90x at
-/// d = 1024. 8 KiB beat 4, 16 and 32 KiB and a T0 hint; T0 / T1 hints of the whole next
-/// block, tried earlier, were slower than none.
+/// d = 1024; double 0.97x at d = 256. 8 KiB beat 4, 16 and 32 KiB and a T0 hint; T0 / T1
+/// hints of the whole next block, tried earlier, were slower than none.
 inline constexpr std::size_t stream_prefetch_bytes = 8192;
 
 /// \brief Patterns of at most this many bytes stream without prefetch hints: they sit in L3
