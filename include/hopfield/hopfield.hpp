@@ -11,6 +11,7 @@
 #include "hopfield/core/error.hpp"
 #include "hopfield/core/types.hpp"
 #include "hopfield/core/bf16.hpp"
+#include "hopfield/core/thread_pool.hpp"
 #include "hopfield/simd/kernels.hpp"
 #include "hopfield/simd/bits.hpp"
 #include "hopfield/simd/bf16.hpp"

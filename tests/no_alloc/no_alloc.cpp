@@ -169,3 +169,23 @@ TEST_CASE("batched retrieval allocates nothing of its own in steady state", "[no
                                         gemm) == 0);
     }
 }
+
+TEST_CASE("threaded step_batch allocates nothing of its own in steady state", "[no_alloc]") {
+    // BatchOptions::threads runs chunks on persistent pool threads that keep their
+    // workspaces, so after a warm-up call no operator new happens on any thread. Eigen may
+    // allocate (the result matrix and its GEMM packing buffers, through its own malloc).
+    // Starting threads per call, as before the pool, made several allocations per call.
+    const Index N = 3000, d = 64;
+    const hopfield::PatternMemory<float> X(random_rows(N, d, 5));
+    const hopfield::RowMatrix<float> Q = random_rows(3 * hopfield::BatchOptions::chunk_rows, d, 6);
+    const hopfield::LogSumExpHopfield lse(4.0);
+    for (const int threads : {1, 2, 3}) {
+        CAPTURE(threads);
+        CHECK(allocations_after_warm_up(
+                  [&] {
+                      const auto out = hopfield::step_batch(lse, X, Q, {.threads = threads});
+                      (void)out;
+                  },
+                  3, true) == 0);
+    }
+}

@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
-#include <exception>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "hopfield/core/thread_pool.hpp"
 #include "hopfield/dynamics/checks.hpp"
 #include "hopfield/dynamics/result.hpp"
 #include "hopfield/models/concept.hpp"
@@ -61,24 +60,8 @@ RowMatrix<typename Derived::Scalar> step_batch(const M& model, const Memory& mem
             model.update_batch(memory, Q.middleRows(r0, rows), out.middleRows(r0, rows), ws);
         }
     };
-    const Index workers = std::min<Index>(options.threads, chunks);
-    if (workers <= 1) {
-        run(0, 1);
-        return out;
-    }
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
-    for (Index t = 0; t < workers; ++t)
-        pool.emplace_back([&, t] {
-            try {
-                run(t, workers);
-            } catch (...) {
-                errors[std::size_t(t)] = std::current_exception();
-            }
-        });
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    const Index workers = std::max<Index>(1, std::min<Index>(options.threads, chunks));
+    shared_worker_pool().run(int(workers), [&](int t) { run(Index(t), workers); });
     return out;
 }
 
