@@ -21,8 +21,29 @@
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace hopfield::detail {
+
+/// While alive, OpenMP parallel regions started from this thread (Eigen's GEMMs, in a program
+/// built with OpenMP) run on one thread; the thread's previous setting comes back at the end.
+/// Pool tasks run under it, so k workers never start k OpenMP teams, and a one-worker run
+/// computes exactly what a k-worker run does. A no-op without OpenMP.
+/// (Eigen::setNbThreads(n > 0), a global, overrides OpenMP's setting; it then applies.)
+class SerialOpenMP {
+public:
+#if defined(_OPENMP)
+    SerialOpenMP() noexcept : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~SerialOpenMP() { omp_set_num_threads(saved_); }
+    SerialOpenMP(const SerialOpenMP&) = delete;
+    SerialOpenMP& operator=(const SerialOpenMP&) = delete;
+
+private:
+    int saved_;
+#endif
+};
 
 /// A fixed set of worker threads that run one parallel job at a time.
 ///
@@ -31,7 +52,9 @@ namespace hopfield::detail {
 /// It returns when all have finished and rethrows the exception of the lowest t that threw.
 /// While one run is in progress, a run from another thread (or from inside a task) does not
 /// wait for the pool: it calls its tasks one after the other on its own thread, so results
-/// never depend on which thread ran a task, and nothing can deadlock.
+/// never depend on which thread ran a task, and nothing can deadlock. Every task runs under
+/// SerialOpenMP, with one worker too: an OpenMP-parallel GEMM splits its work differently
+/// from a serial one, so results could not be bitwise equal across worker counts otherwise.
 class WorkerPool {
 public:
     WorkerPool() = default;
@@ -49,11 +72,13 @@ public:
     template <class Task>
     void run(int workers, Task&& task) {
         if (workers <= 1) {
+            [[maybe_unused]] const SerialOpenMP serial;
             task(0);
             return;
         }
         std::unique_lock<std::mutex> busy(run_mutex_, std::try_to_lock);
         if (!busy.owns_lock()) {
+            [[maybe_unused]] const SerialOpenMP serial;
             for (int t = 0; t < workers; ++t) task(t);
             return;
         }
@@ -76,6 +101,7 @@ public:
         }
         work_.notify_all();
         try {
+            [[maybe_unused]] const SerialOpenMP serial;
             task(0);
         } catch (...) {
             errors_[0] = std::current_exception();
@@ -99,6 +125,7 @@ private:
             void (*call)(void*, int) = call_;
             lock.unlock();
             try {
+                [[maybe_unused]] const SerialOpenMP serial;
                 call(ctx, t);
             } catch (...) {
                 errors_[std::size_t(t)] = std::current_exception();  // only t writes slot t

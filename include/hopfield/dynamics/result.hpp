@@ -30,7 +30,9 @@ struct Result {
 ///
 /// The queries are processed in fixed chunks of `chunk_rows` rows whatever the thread count,
 /// so the results are bitwise identical for every value of `threads`. Each worker uses its
-/// own workspace; Eigen's products inside stay single-threaded (no oversubscription).
+/// own workspace; Eigen's products inside stay single-threaded (no oversubscription), also
+/// in programs built with OpenMP (detail::SerialOpenMP), where `threads` is then the only
+/// parallelism of a batch, so that results stay identical across thread counts there too.
 struct BatchOptions {
     int threads = 1;  ///< worker threads (>= 1); opt-in parallelism
     /// \brief Queries per chunk. Measured on Zen 4 (d = 256, N = 1e4, softmax, one thread):
