@@ -153,7 +153,7 @@ private:
 /// A child process after fork() has none of its parent's threads: it gets a fresh pool.
 inline WorkerPool& shared_worker_pool() {
 #if defined(__unix__) || defined(__APPLE__)
-    static std::mutex guard;
+    static std::mutex& guard = *new std::mutex;  // NOLINT: leaked too, for static destructors
     static WorkerPool* pool = nullptr;
     static pid_t owner = 0;
     const std::lock_guard<std::mutex> lock(guard);
