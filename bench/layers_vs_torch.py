@@ -42,6 +42,7 @@ except ImportError:  # e.g. a pyenv python3 first on PATH: use Debian's, which h
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 import hopfield_reference as ref  # noqa: E402
+from torch_allocator import steady_allocator  # noqa: E402
 
 B, L, H, D = 32, 128, 4, 256
 BENCHMARK = "hopfield_forward/float/softmax"
@@ -122,6 +123,7 @@ def main():
                  "-DHOPFIELD_NATIVE=ON) and pass --bench PATH")
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
+    steady = steady_allocator()  # PyTorch's compute, not its page faults (torch_allocator.py)
 
     o = ref.resolve(dict(input_size=D, num_heads=H))
     params = make_params(o, torch.Generator().manual_seed(1))
@@ -156,7 +158,7 @@ def main():
           f"interleaved rounds")
     print(f"  torch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()}, "
           f"threads in the process = {len(os.listdir('/proc/self/task'))} (BLAS threads included)")
-    print(f"  BLAS loaded by torch: {loaded_blas()}")
+    print(f"  BLAS loaded by torch: {loaded_blas()}; glibc malloc kept steady: {steady}")
     print(f"  torch reference (tests/reference): {med(t_ref) * 1e3:8.2f} ms")
     print(f"  torch fused (MHA-style):           {med(t_fused) * 1e3:8.2f} ms")
     print(f"  C++ bench_layers ({BENCHMARK}): {med(t_cpp) * 1e3:8.2f} ms   [{os.path.abspath(bench)}]")
