@@ -139,14 +139,26 @@ T* grow(std::vector<T>& v, Index n) {
     return v.data();
 }
 
-/// out = X W^T (+ b), rows of X in, rows of out.
+/// out = X W^T + b (b may be null) into a destination of the right size. With a bias, the
+/// bias rows are written first and the product accumulated onto them: one pass over `out`
+/// fewer than product-then-bias, since Eigen clears a product's destination before it
+/// accumulates.
+template <Real Scalar, class Lhs, class Rhs, class Out>
+void linear_into(const Lhs& X, const Rhs& W, const Scalar* b, Out&& out) {
+    if (b == nullptr) {
+        out.noalias() = X * W.transpose();
+        return;
+    }
+    out.rowwise() = Eigen::Map<const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>>(b, W.rows());
+    out.noalias() += X * W.transpose();
+}
+
+/// out = X W^T (+ b), rows of X in, rows of out; out is resized.
 template <Real Scalar>
 void linear(Eigen::Map<const RowMatrix<Scalar>> X, Eigen::Map<const RowMatrix<Scalar>> W,
             const Scalar* b, RowMatrix<Scalar>& out) {
     out.resize(X.rows(), W.rows());
-    out.noalias() = X * W.transpose();
-    if (b != nullptr)
-        out.rowwise() += Eigen::Map<const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>>(b, W.rows());
+    linear_into(X, W, b, out);
 }
 
 /// The additive mask rows of one forward call, resolved against the batch, heads and sizes.
@@ -568,7 +580,8 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
     // A_of(b), next = A k. Returns ||A_new - A_old||_F when `diff`. With `to_heads` (a pass
     // known to be the last: no update steps), A v goes straight into the heads'
     // concatenation instead (the kernel's keys/values form; A k would be thrown away).
-    auto pass = [&](Index b, Index h, const Scalar* state, Scalar* next, bool diff, bool to_heads = false) {
+    auto pass = [&](Index b, Index h, const Scalar* state, Scalar* next, bool diff,
+                    bool to_heads = false) {
         const PatternView<Scalar> keys(k_block(b, h), Sx, hd, PatternView<Scalar>::trusted);
         const ConstMap query(state, L, hd);
         Scalar* a0 = A_of(b);
@@ -588,9 +601,11 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
         const auto beta = Scalar(s.beta[std::size_t(h)]);
         if (to_heads) {
             const PatternView<Scalar> values(v_block(b, h), Sx, pd, PatternView<Scalar>::trusted);
-            kernel::associate_batch(keys, query, beta, separate, values, w.heads.block(b * L, h * pd, L, pd), ws);
+            kernel::associate_batch(keys, query, beta, separate, values,
+                                    w.heads.block(b * L, h * pd, L, pd), ws);
         } else {
-            kernel::associate_batch(keys, query, beta, separate, Eigen::Map<RowMatrix<Scalar>>(next, L, hd), ws);
+            kernel::associate_batch(keys, query, beta, separate,
+                                    Eigen::Map<RowMatrix<Scalar>>(next, L, hd), ws);
         }
         if (row != L)  // the kernel must separate each query row once, in order
             throw std::logic_error("Hopfield::forward: the retrieval kernel separated " +
@@ -615,9 +630,11 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
             if (L >= kernel::gemm_min_batch) {
                 w.heads.block(b * L, h * pd, L, pd).noalias() = a * values;
             } else {
-                const PatternView<Scalar> vview(values.data(), Sx, pd, PatternView<Scalar>::trusted);
+                const PatternView<Scalar> vview(values.data(), Sx, pd,
+                                                PatternView<Scalar>::trusted);
                 for (Index l = 0; l < L; ++l)
-                    kernel::projection(vview, a.row(l).data(), w.heads.row(b * L + l).data() + h * pd);
+                    kernel::projection(vview, a.row(l).data(),
+                                       w.heads.row(b * L + l).data() + h * pd);
             }
         }
         if (fo.return_association)
@@ -657,8 +674,9 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
     if (o.disable_out_projection) {
         out = w.heads;
     } else {
-        out.noalias() = w.heads * out_proj_weight_.transpose();
-        if (o.input_bias) out.rowwise() += out_proj_bias_.transpose();
+        detail::linear_into(
+            w.heads, out_proj_weight_,
+            o.input_bias ? out_proj_bias_.data() : static_cast<const Scalar*>(nullptr), out);
     }
     if (s.activation != Activation::none)
         for (Index i = 0; i < result.output.size(); ++i)
