@@ -88,6 +88,38 @@ TEMPLATE_TEST_CASE("axpy_rows matches a scalar loop at awkward sizes", "[kernel]
     }
 }
 
+TEMPLATE_TEST_CASE("axpy_rows_resident matches a scalar loop at awkward sizes", "[kernel]", float,
+                   double) {
+    // Row counts below, at and above the tile's use, row strides wider than n (rows of a wider
+    // matrix), zero weights (still read: the rows are finite), both vector paths.
+    using Scalar = TestType;
+    for (const Index n : awkward_sizes) {
+        for (const std::size_t rows :
+             {std::size_t(1), std::size_t(3), std::size_t(8), std::size_t(17)}) {
+            for (const std::size_t stride : {std::size_t(n), std::size_t(n) + 5}) {
+                CAPTURE(n, rows, stride);
+                const auto x = ref::random_vector<Scalar>(rows * stride, 20 + rows);
+                auto w = ref::random_vector<Scalar>(rows, 5);
+                w[rows / 2] = Scalar(0);
+                const auto y0 = ref::random_vector<Scalar>(std::size_t(n), 6);
+                auto y = y0, y_sse2 = y0;
+                hopfield::simd::axpy_rows_resident(x.data(), rows, stride, w.data(), y.data(),
+                                                   std::size_t(n));
+                hopfield::simd::axpy_rows_resident<xsimd::sse2>(x.data(), rows, stride, w.data(),
+                                                                y_sse2.data(), std::size_t(n));
+                for (Index i = 0; i < n; ++i) {
+                    const auto u = std::size_t(i);
+                    double expect = double(y0[u]);
+                    for (std::size_t k = 0; k < rows; ++k)
+                        expect += double(w[k]) * double(x[k * stride + u]);
+                    CHECK(double(y[u]) == Approx(expect).margin(tolerance<Scalar>()));
+                    CHECK(double(y_sse2[u]) == Approx(expect).margin(tolerance<Scalar>()));
+                }
+            }
+        }
+    }
+}
+
 TEMPLATE_TEST_CASE("projection with sparse weights reads the non-zero rows, grouped or not",
                    "[kernel]", float, double) {
     // Zeros between the non-zero weights, non-zero counts around the group size, and rows

@@ -1,8 +1,8 @@
 #pragma once
 /// \file kernels.hpp
 /// \brief The vectorized primitives (xsimd) that the retrieval kernel is built from: dot,
-/// axpy, axpy_rows, select_accumulate, select_sum, prefetch_nta, scale, max, exp_sum. Generic over
-/// the architecture; the compile-time best is the default.
+/// axpy, axpy_rows, axpy_rows_resident, select_accumulate, select_sum, prefetch_nta, scale, max,
+/// exp_sum. Generic over the architecture; the compile-time best is the default.
 ///
 /// Each primitive has an obviously-correct scalar twin in tests/reference.hpp that the tests
 /// compare against at sizes that are not multiples of the SIMD width.
@@ -87,6 +87,40 @@ void axpy_rows(const Scalar* const* x, const Scalar* w, Scalar* y, std::size_t n
             odd += w[k + 1] * x[k + 1][i];
         }
         y[i] = even + odd;
+    }
+}
+
+/// \brief y += sum_k w[k] x_k over `rows` consecutive rows x_k = x + k * stride of n values
+/// each, with y held in registers: 4 batches of y at a time take every row, so y is loaded and
+/// stored once per 4 batches instead of once per row (or per group of rows, as in axpy_rows).
+/// Every row is read, whatever its weight. For rows already in L1; rows are summed in order.
+template <class Arch = default_arch, class Scalar>
+void axpy_rows_resident(const Scalar* x, std::size_t rows, std::size_t stride, const Scalar* w,
+                        Scalar* y, std::size_t n) noexcept {
+    using batch = xsimd::batch<Scalar, Arch>;
+    constexpr std::size_t width = batch::size, tile = 4;
+    std::size_t i = 0;
+    for (; i < n - n % (tile * width); i += tile * width) {
+        batch acc[tile];
+        for (std::size_t c = 0; c < tile; ++c) acc[c] = batch::load_unaligned(y + i + c * width);
+        for (std::size_t k = 0; k < rows; ++k) {
+            const batch wk(w[k]);
+            const Scalar* xk = x + k * stride + i;
+            for (std::size_t c = 0; c < tile; ++c)
+                acc[c] = xsimd::fma(wk, batch::load_unaligned(xk + c * width), acc[c]);
+        }
+        for (std::size_t c = 0; c < tile; ++c) acc[c].store_unaligned(y + i + c * width);
+    }
+    for (; i < n - n % width; i += width) {
+        batch acc = batch::load_unaligned(y + i);
+        for (std::size_t k = 0; k < rows; ++k)
+            acc = xsimd::fma(batch(w[k]), batch::load_unaligned(x + k * stride + i), acc);
+        acc.store_unaligned(y + i);
+    }
+    for (; i < n; ++i) {
+        Scalar acc = y[i];
+        for (std::size_t k = 0; k < rows; ++k) acc += w[k] * x[k * stride + i];
+        y[i] = acc;
     }
 }
 
