@@ -497,8 +497,8 @@ ForwardResult<Scalar> Hopfield<Scalar, Map>::forward_patterns(
                          RowMatrix<Scalar>& storage) {
         const ConstMap raw(p.data, p.batch * p.length, p.dim);
         if (!on) return raw;
-        storage.resize(raw.rows(), raw.cols());  // normalized straight from the input rows
-        for (Index r = 0; r < raw.rows(); ++r) ln.apply(raw.row(r).data(), storage.row(r).data());
+        storage.resize(raw.rows(), raw.cols());
+        ln.apply_rows(raw, storage);  // straight from the input rows, no copy first
         return ConstMap(storage.data(), storage.rows(), storage.cols());
     };
     const ConstMap Yn = normalized(Y, norm_stored_, o.normalize_stored_pattern, w.y_norm);

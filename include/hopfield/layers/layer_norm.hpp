@@ -67,10 +67,15 @@ public:
             yv = ((xv - m) - c) * inv;
     }
 
-    /// \brief Normalizes every row of a row-major matrix in place (its cols must be size()).
-    void apply_rows(Eigen::Ref<RowMatrix<Scalar>> rows) const noexcept {
-        for (Index r = 0; r < rows.rows(); ++r) apply(rows.row(r).data(), rows.row(r).data());
+    /// \brief Normalizes every row of `in` into the same row of `out` (row-major, cols equal to
+    /// size(), same shape; `out` may be `in`).
+    void apply_rows(Eigen::Ref<const RowMatrix<Scalar>> in,
+                    Eigen::Ref<RowMatrix<Scalar>> out) const noexcept {
+        for (Index r = 0; r < in.rows(); ++r) apply(in.row(r).data(), out.row(r).data());
     }
+
+    /// \brief Normalizes every row of a row-major matrix in place (its cols must be size()).
+    void apply_rows(Eigen::Ref<RowMatrix<Scalar>> rows) const noexcept { apply_rows(rows, rows); }
 
 private:
     Index size_;
